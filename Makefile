@@ -1,0 +1,46 @@
+# make run  — set everything up and serve the platform with demo data at http://127.0.0.1:8000
+# make test — set everything up and run every check and test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_PY := $(VENV)/.installed
+STAMP_JS := node_modules/.installed
+
+.PHONY: setup run test test-only lint browser demo-large bench clean
+
+setup: $(STAMP_PY) $(STAMP_JS)
+
+$(STAMP_PY): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(STAMP_JS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	bash scripts/run.sh
+
+browser:
+	bash scripts/ensure-browser.sh
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup browser lint test-only
+
+test-only:
+	SECRET_KEY=test-only-secret-key-that-is-long-enough-0123456789 $(PY) manage.py check --fail-level WARNING
+	SECRET_KEY=test-only-secret-key-that-is-long-enough-0123456789 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -n 2 -q
+
+demo-large: setup
+	KECHUANG_DEBUG=1 $(PY) manage.py migrate --noinput
+	KECHUANG_DEBUG=1 $(PY) manage.py demo --seed 1 --scale large
+
+clean:
+	rm -rf $(VENV) node_modules var

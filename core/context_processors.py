@@ -1,0 +1,23 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core import permissions
+
+
+def navigation(request):
+    """The navigation shows only what exists and what this user may open."""
+    user = request.user
+    items = [(_("首页"), reverse("home")), (_("单位名录"), reverse("organisation_list"))]
+    if user.is_authenticated:
+        items.append((_("后台任务"), reverse("job_list")))
+    if permissions.can(user, "core.view_auditentry"):
+        items.append((_("审计日志"), reverse("audit_list")))
+    if user.is_authenticated and user.is_staff and permissions.can(user, "core.use_backoffice"):
+        items.append((_("管理后台"), reverse("admin:index")))
+    items.append((_("API 文档"), reverse("api_docs")))
+    current = request.path
+    nav = [
+        {"label": label, "url": url, "active": url == current or (url != "/" and current.startswith(url))}
+        for label, url in items
+    ]
+    return {"nav_items": nav}

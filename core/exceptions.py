@@ -1,0 +1,24 @@
+"""Errors raised by services. Views turn them into a message, the API into a 4xx with `code`."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotAllowed(ServiceError):
+    code = "not_allowed"
+    status = 403
+
+
+class InvalidTransition(ServiceError):
+    code = "invalid_transition"
+    status = 409

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import ChainNode, Membership, Organisation
+from core.validators import normalise_uscc
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("用户名或密码错误。"),
+        "inactive": _("该账号已停用，请联系管理员。"),
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            locked_until = getattr(self.request, "login_locked_until", None)
+            if locked_until is not None:
+                raise forms.ValidationError(
+                    _("登录失败次数过多，账号已锁定，请于 %(time)s 之后再试。"),
+                    code="locked",
+                    params={"time": timezone.localtime(locked_until).strftime("%H:%M")},
+                ) from None
+            raise
+
+
+class OrganisationForm(forms.ModelForm):
+    chain_nodes = forms.ModelMultipleChoiceField(
+        label=_("产业链节点"),
+        queryset=ChainNode.objects.select_related("chain"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "type",
+            "uscc",
+            "region",
+            "industry",
+            "size",
+            "chain_nodes",
+            "address",
+            "contact_phone",
+            "introduction",
+        ]
+        widgets = {"introduction": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_uscc(self):
+        return normalise_uscc(self.cleaned_data["uscc"])
+
+
+class MembershipSwitchForm(forms.Form):
+    membership = forms.ModelChoiceField(label=_("以哪个身份办理"), queryset=Membership.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = user.memberships.filter(is_active=True).select_related(
+            "organisation"
+        )

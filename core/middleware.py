@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+class IdleSessionTimeoutMiddleware:
+    """Log out a session that has been idle longer than SESSION_IDLE_TIMEOUT."""
+
+    KEY = "last_activity"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            last = request.session.get(self.KEY)
+            idle_limit = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            if last is not None and now - last > idle_limit:
+                logout(request)
+                messages.info(request, _("您已长时间未操作，为安全起见已自动退出，请重新登录。"))
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect(f"{reverse('login')}?next={request.path}")
+            request.session[self.KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,26 @@
+from core.models.audit import AuditEntry
+from core.models.jobs import Job
+from core.models.organisation import Organisation
+from core.models.reference import (
+    ChainNode,
+    Discipline,
+    HighTechField,
+    IndustryChain,
+    IndustrySection,
+    Region,
+)
+from core.models.users import Membership, User
+
+__all__ = [
+    "AuditEntry",
+    "ChainNode",
+    "Discipline",
+    "HighTechField",
+    "IndustryChain",
+    "IndustrySection",
+    "Job",
+    "Membership",
+    "Organisation",
+    "Region",
+    "User",
+]

@@ -1,0 +1,8 @@
+"""Pytest plugin loaded before Django: the environment the test suite runs in."""
+
+import os
+
+# Tests run with production settings (DEBUG off); tasks run in-process so their effects are visible.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
+os.environ.setdefault("KECHUANG_TASKS", "immediate")
+os.environ.setdefault("KECHUANG_DEBUG", "false")
