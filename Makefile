@@ -9,7 +9,12 @@ STAMP_JS := node_modules/.installed
 
 .PHONY: setup run test test-only lint browser demo-large bench clean
 
-setup: $(STAMP_PY) $(STAMP_JS)
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+setup: $(STAMP_PY) $(STAMP_JS) $(MO_FILES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
 
 $(STAMP_PY): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -135,7 +135,14 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin):
-    list_display = ["username", "display_name", "role_display", "is_staff", "is_active", "locked_until"]
+    list_display = [
+        "username",
+        "display_name",
+        "role_display",
+        "is_staff",
+        "is_active",
+        "locked_until",
+    ]
     search_fields = ["username", "display_name"]
     list_filter = ["is_staff", "is_active", "is_demo"]
     fields = ["username", "display_name", "email", "phone", "is_active", "is_staff", "locked_until"]
@@ -172,7 +179,17 @@ class AuditEntryAdmin(PermissionAdmin):
     search_fields = ["object_repr", "actor_name", "note"]
     date_hierarchy = "at"
     readonly_fields = ["changes_table"]
-    fields = ["at", "actor_name", "action", "content_type", "object_id", "object_repr", "note", "ip_address", "changes_table"]
+    fields = [
+        "at",
+        "actor_name",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "note",
+        "ip_address",
+        "changes_table",
+    ]
 
     @admin.display(description=_("变更内容"))
     def changes_table(self, entry):

@@ -17,7 +17,11 @@ def navigation(request):
     items.append((_("API 文档"), reverse("api_docs")))
     current = request.path
     nav = [
-        {"label": label, "url": url, "active": url == current or (url != "/" and current.startswith(url))}
+        {
+            "label": label,
+            "url": url,
+            "active": url == current or (url != "/" and current.startswith(url)),
+        }
         for label, url in items
     ]
     return {"nav_items": nav}

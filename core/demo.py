@@ -60,7 +60,14 @@ DEMO_LOGINS = [
     ("demo_institute", "张科研", Role.INSTITUTE, "吉林大学", None, True),
     ("demo_expert", "刘专家", Role.EXPERT, "中国科学院长春光学精密机械与物理研究所", None, False),
     ("demo_broker", "陈经纪", Role.BROKER, "长春技术转移中心", None, False),
-    ("demo_district", "赵区管", Role.DISTRICT_ADMIN, "长春高新技术产业开发区管理委员会", "220173", False),
+    (
+        "demo_district",
+        "赵区管",
+        Role.DISTRICT_ADMIN,
+        "长春高新技术产业开发区管理委员会",
+        "220173",
+        False,
+    ),
     ("demo_city", "孙市管", Role.CITY_ADMIN, "长春市科学技术局", None, False),
     ("demo_leader", "周领导", Role.LEADER, "长春市科学技术局", None, False),
 ]
@@ -72,7 +79,10 @@ class DemoResult:
     users_created: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"organisations_created": self.organisations_created, "users_created": self.users_created}
+        return {
+            "organisations_created": self.organisations_created,
+            "users_created": self.users_created,
+        }
 
 
 def _enterprise_name(rng: random.Random, chain_code: str, region: Region, used: set[str]) -> str:
@@ -139,7 +149,9 @@ def generate(seed: int = 1, scale: str = "small", progress: Progress | None = No
     progress.start(len(built) + len(DEMO_LOGINS), "生成示例单位")
 
     existing = set(
-        Organisation.objects.filter(uscc__in=[o.uscc for o, _ in built]).values_list("uscc", flat=True)
+        Organisation.objects.filter(uscc__in=[o.uscc for o, _ in built]).values_list(
+            "uscc", flat=True
+        )
     )
     node_ids = dict(ChainNode.objects.values_list("code", "pk"))
     batch = 1000
@@ -148,7 +160,9 @@ def generate(seed: int = 1, scale: str = "small", progress: Progress | None = No
         with transaction.atomic():
             Organisation.objects.bulk_create([o for o, _ in chunk])
             saved = dict(
-                Organisation.objects.filter(uscc__in=[o.uscc for o, _ in chunk]).values_list("uscc", "pk")
+                Organisation.objects.filter(uscc__in=[o.uscc for o, _ in chunk]).values_list(
+                    "uscc", "pk"
+                )
             )
             through = Organisation.chain_nodes.through
             through.objects.bulk_create(

@@ -23,9 +23,15 @@ def _gb11714_check(body: str) -> str:
     return {10: "X", 11: "0"}.get(c, str(c))
 
 
-def make_uscc(rng: random.Random, region_code: str = "220102", org_type: str = OrgType.ENTERPRISE) -> str:
+def make_uscc(
+    rng: random.Random, region_code: str = "220102", org_type: str = OrgType.ENTERPRISE
+) -> str:
     """A well-formed 统一社会信用代码: registering body, kind, region, organisation code, check."""
-    prefix = "91" if org_type in (OrgType.ENTERPRISE, OrgType.SERVICE_AGENCY, OrgType.INCUBATOR) else "12"
+    prefix = (
+        "91"
+        if org_type in (OrgType.ENTERPRISE, OrgType.SERVICE_AGENCY, OrgType.INCUBATOR)
+        else "12"
+    )
     body = "".join(rng.choice(_ORG_CODE_ALPHABET[:10]) for _ in range(8))
     first17 = prefix + region_code[:6] + body + _gb11714_check(body)
     assert all(ch in USCC_ALPHABET for ch in first17)

@@ -58,7 +58,9 @@ class OrganisationForm(forms.ModelForm):
 
 
 class MembershipSwitchForm(forms.Form):
-    membership = forms.ModelChoiceField(label=_("以哪个身份办理"), queryset=Membership.objects.none())
+    membership = forms.ModelChoiceField(
+        label=_("以哪个身份办理"), queryset=Membership.objects.none()
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

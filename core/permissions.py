@@ -78,13 +78,22 @@ rules.add_perm(
     "core.change_organisation", is_bureau | is_district_admin_of_region | is_org_admin_of
 )
 rules.add_perm("core.delete_organisation", is_bureau)
-rules.add_perm("core.view_organisation_contact", is_bureau | is_district_admin_of_region | is_org_admin_of)
+rules.add_perm(
+    "core.view_organisation_contact", is_bureau | is_district_admin_of_region | is_org_admin_of
+)
 
 rules.add_perm("core.view_auditentry", is_bureau)
 rules.add_perm("core.view_job", is_bureau | is_job_owner)
 rules.add_perm("core.run_demo_job", is_bureau)
 
-for model in ("region", "discipline", "industrysection", "hightechfield", "industrychain", "chainnode"):
+for model in (
+    "region",
+    "discipline",
+    "industrysection",
+    "hightechfield",
+    "industrychain",
+    "chainnode",
+):
     rules.add_perm(f"core.view_{model}", rules.always_allow)
     for action in ("add", "change", "delete"):
         rules.add_perm(f"core.{action}_{model}", is_bureau)

@@ -22,28 +22,46 @@ class PersonaTestCase(TestCase):
     def setUpTestData(cls):
         cls.hightech_zone = Region.objects.get(code="220173")
         cls.nanguan = Region.objects.get(code="220102")
-        cls.enterprise_org = OrganisationFactory(name="长春华锐光电科技有限公司", region=cls.hightech_zone)
-        cls.other_enterprise_org = OrganisationFactory(name="长春启明汽车电子有限公司", region=cls.nanguan)
-        cls.university = OrganisationFactory(name="吉林大学", type=OrgType.UNIVERSITY, region=cls.nanguan)
-        cls.bureau = OrganisationFactory(name="长春市科学技术局", type=OrgType.GOVERNMENT, region=cls.nanguan)
+        cls.enterprise_org = OrganisationFactory(
+            name="长春华锐光电科技有限公司", region=cls.hightech_zone
+        )
+        cls.other_enterprise_org = OrganisationFactory(
+            name="长春启明汽车电子有限公司", region=cls.nanguan
+        )
+        cls.university = OrganisationFactory(
+            name="吉林大学", type=OrgType.UNIVERSITY, region=cls.nanguan
+        )
+        cls.bureau = OrganisationFactory(
+            name="长春市科学技术局", type=OrgType.GOVERNMENT, region=cls.nanguan
+        )
         cls.zone_committee = OrganisationFactory(
             name="长春高新区管委会", type=OrgType.GOVERNMENT, region=cls.hightech_zone
         )
         cls.agency = OrganisationFactory(name="长春技术转移中心", type=OrgType.SERVICE_AGENCY)
 
         cls.public = UserFactory(username="public", display_name="王公众")
-        cls.enterprise = cls._member("enterprise", "李企业", cls.enterprise_org, Role.ENTERPRISE, org_admin=True)
+        cls.enterprise = cls._member(
+            "enterprise", "李企业", cls.enterprise_org, Role.ENTERPRISE, org_admin=True
+        )
         cls.other_enterprise = cls._member(
             "other_enterprise", "钱企业", cls.other_enterprise_org, Role.ENTERPRISE, org_admin=True
         )
-        cls.institute = cls._member("institute", "张科研", cls.university, Role.INSTITUTE, org_admin=True)
+        cls.institute = cls._member(
+            "institute", "张科研", cls.university, Role.INSTITUTE, org_admin=True
+        )
         cls.expert = cls._member("expert", "刘专家", cls.university, Role.EXPERT)
         cls.broker = cls._member("broker", "陈经纪", cls.agency, Role.BROKER)
         cls.district_admin = cls._member(
-            "district_admin", "赵区管", cls.zone_committee, Role.DISTRICT_ADMIN, region=cls.hightech_zone,
+            "district_admin",
+            "赵区管",
+            cls.zone_committee,
+            Role.DISTRICT_ADMIN,
+            region=cls.hightech_zone,
             staff=True,
         )
-        cls.city_admin = cls._member("city_admin", "孙市管", cls.bureau, Role.CITY_ADMIN, staff=True)
+        cls.city_admin = cls._member(
+            "city_admin", "孙市管", cls.bureau, Role.CITY_ADMIN, staff=True
+        )
         cls.leader = cls._member("leader", "周领导", cls.bureau, Role.LEADER)
 
     @classmethod

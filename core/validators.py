@@ -28,7 +28,9 @@ def validate_uscc(value: str) -> None:
     code = normalise_uscc(value)
     if len(code) != 18:
         raise ValidationError(
-            _("统一社会信用代码应为18位，当前为%(n)d位。"), code="uscc_length", params={"n": len(code)}
+            _("统一社会信用代码应为18位，当前为%(n)d位。"),
+            code="uscc_length",
+            params={"n": len(code)},
         )
     for position, ch in enumerate(code, start=1):
         if ch not in _USCC_VALUE:

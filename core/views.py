@@ -36,9 +36,11 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
 
 
 def home(request):
-    chains = IndustryChain.objects.prefetch_related("nodes").annotate(
-        org_count=Count("nodes__organisations", distinct=True)
-    )
+    chains = (
+        IndustryChain.objects.prefetch_related("nodes")
+        .annotate(org_count=Count("nodes__organisations", distinct=True))
+        .order_by("sort_order", "code")
+    )  # aggregation drops Meta.ordering
     context = {
         "chains": chains,
         "organisation_count": Organisation.objects.count(),
@@ -104,10 +106,24 @@ def organisation_list(request):
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS and filterset.is_valid():
         rows = (
-            (o.name, o.get_type_display(), o.uscc, str(o.region), str(o.industry or ""), o.get_size_display())
+            (
+                o.name,
+                o.get_type_display(),
+                o.uscc,
+                str(o.region),
+                str(o.industry or ""),
+                o.get_size_display(),
+            )
             for o in filterset.qs.iterator()
         )
-        headers = [_("单位名称"), _("单位类型"), _("统一社会信用代码"), _("所在区域"), _("所属行业"), _("规模")]
+        headers = [
+            _("单位名称"),
+            _("单位类型"),
+            _("统一社会信用代码"),
+            _("所在区域"),
+            _("所属行业"),
+            _("规模"),
+        ]
         return export_response(headers, rows, _("单位名录"), fmt, _("单位"))
     page, query = paginate(request, filterset.qs)
     return render(
@@ -124,7 +140,9 @@ def organisation_list(request):
 
 def organisation_detail(request, pk: int):
     org = get_object_or_404(
-        Organisation.objects.select_related("region", "industry").prefetch_related("chain_nodes__chain"),
+        Organisation.objects.select_related("region", "industry").prefetch_related(
+            "chain_nodes__chain"
+        ),
         pk=pk,
     )
     see_contact = permissions.can(request.user, "core.view_organisation_contact", org)
@@ -177,13 +195,20 @@ def organisation_edit(request, pk: int):
 def audit_list(request):
     if not permissions.can(request.user, "core.view_auditentry"):
         raise PermissionDenied
-    filterset = AuditFilterSet(request.GET, queryset=AuditEntry.objects.select_related("content_type"))
+    filterset = AuditFilterSet(
+        request.GET, queryset=AuditEntry.objects.select_related("content_type")
+    )
     page, query = paginate(request, filterset.qs, per_page=50)
     for entry in page:
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        entry.type_label = model._meta.verbose_name if model else ""
         entry.change_rows = [
-            (field_label(entry, name), values[0], values[1]) for name, values in entry.changes.items()
+            (field_label(entry, name), values[0], values[1])
+            for name, values in entry.changes.items()
         ]
-    return render(request, "core/audit_list.html", {"filterset": filterset, "page": page, "query": query})
+    return render(
+        request, "core/audit_list.html", {"filterset": filterset, "page": page, "query": query}
+    )
 
 
 @login_required
@@ -224,7 +249,9 @@ def job_start_demo(request):
         return redirect("job_list")
     try:
         job = jobs.start_job(
-            request.user, "demo", _("生成示例数据（种子 %(seed)s，规模 %(scale)s）") % {"seed": seed, "scale": scale},
+            request.user,
+            "demo",
+            _("生成示例数据（种子 %(seed)s，规模 %(scale)s）") % {"seed": seed, "scale": scale},
             {"seed": seed, "scale": scale},
         )
     except NotAllowed as exc:
@@ -232,5 +259,3 @@ def job_start_demo(request):
         return redirect("job_list")
     messages.success(request, _("任务已提交，可在本页查看进度。"))
     return redirect(reverse("job_detail", args=[job.pk]))
-
-

@@ -28,9 +28,7 @@ def _flatten(detail) -> dict[str, list[str]] | list[str]:
 
 
 def error_response(code: str, message: str, http_status: int, errors=None) -> Response:
-    return Response(
-        {"code": code, "message": message, "errors": errors or {}}, status=http_status
-    )
+    return Response({"code": code, "message": message, "errors": errors or {}}, status=http_status)
 
 
 def exception_handler(exc, context):

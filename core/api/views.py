@@ -2,7 +2,8 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions as drf_permissions, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
+from rest_framework import permissions as drf_permissions
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response

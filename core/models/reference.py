@@ -11,7 +11,12 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     kind = models.CharField(_("类型"), max_length=20, choices=RegionKind.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 

@@ -49,7 +49,9 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="memberships", verbose_name=_("用户")
+    )
     organisation = models.ForeignKey(
         "core.Organisation",
         models.CASCADE,

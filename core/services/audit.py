@@ -43,7 +43,9 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
-    return {k: [old.get(k), new.get(k)] for k in new.keys() | old.keys() if old.get(k) != new.get(k)}
+    return {
+        k: [old.get(k), new.get(k)] for k in new.keys() | old.keys() if old.get(k) != new.get(k)
+    }
 
 
 def record(

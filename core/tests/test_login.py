@@ -35,7 +35,9 @@ class LoginTests(PersonaTestCase):
         response = self.post_login(self.password)
         self.assertContains(response, "登录失败次数过多，账号已锁定")
         self.assertNotIn("_auth_user_id", self.client.session)
-        self.assertTrue(AuditEntry.objects.filter(action=AuditAction.LOCKED, object_id=str(user.pk)).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(action=AuditAction.LOCKED, object_id=str(user.pk)).exists()
+        )
 
     def test_four_failures_do_not_lock(self):
         for _ in range(4):
@@ -96,6 +98,10 @@ class LoginTests(PersonaTestCase):
         self.login(self.enterprise)
         response = self.client.post(
             "/accounts/password/",
-            {"old_password": self.password, "new_password1": "abcdefghijk", "new_password2": "abcdefghijk"},
+            {
+                "old_password": self.password,
+                "new_password1": "abcdefghijk",
+                "new_password2": "abcdefghijk",
+            },
         )
         self.assertContains(response, "密码必须同时包含字母和数字。")

@@ -8,12 +8,18 @@ from core.testing import PersonaTestCase
 class OrganisationPermissionTests(PersonaTestCase):
     def test_district_admin_cannot_edit_another_districts_organisation(self):
         with self.assertRaises(NotAllowed):
-            organisations.update_organisation(self.district_admin, self.other_enterprise_org, name="改名")
+            organisations.update_organisation(
+                self.district_admin, self.other_enterprise_org, name="改名"
+            )
         self.login(self.district_admin)
-        page = self.client.post(f"/organisations/{self.other_enterprise_org.pk}/edit/", {"name": "改名"})
+        page = self.client.post(
+            f"/organisations/{self.other_enterprise_org.pk}/edit/", {"name": "改名"}
+        )
         self.assertEqual(page.status_code, 403)
         api = self.client.patch(
-            f"/api/organisations/{self.other_enterprise_org.pk}/", {"name": "改名"}, content_type="application/json"
+            f"/api/organisations/{self.other_enterprise_org.pk}/",
+            {"name": "改名"},
+            content_type="application/json",
         )
         self.assertEqual(api.status_code, 403)
         self.assertEqual(api.json()["code"], "not_allowed")
@@ -24,12 +30,16 @@ class OrganisationPermissionTests(PersonaTestCase):
         self.assertEqual(self.other_enterprise_org.name, "长春启明汽车电子有限公司")
 
     def test_district_admin_edits_an_organisation_in_their_district(self):
-        org = organisations.update_organisation(self.district_admin, self.enterprise_org, address="长春市高新区越达路")
+        org = organisations.update_organisation(
+            self.district_admin, self.enterprise_org, address="长春市高新区越达路"
+        )
         self.assertEqual(org.address, "长春市高新区越达路")
 
     def test_district_admin_cannot_move_an_organisation_out_of_their_district(self):
         with self.assertRaisesMessage(NotAllowed, "您只能管理本辖区内的单位。"):
-            organisations.update_organisation(self.district_admin, self.enterprise_org, region=self.nanguan)
+            organisations.update_organisation(
+                self.district_admin, self.enterprise_org, region=self.nanguan
+            )
         self.enterprise_org.refresh_from_db()
         self.assertEqual(self.enterprise_org.region, self.hightech_zone)
 
@@ -46,8 +56,12 @@ class OrganisationPermissionTests(PersonaTestCase):
         self.assertContains(response, "您只能管理本辖区内的单位。")
 
     def test_organisation_admin_edits_own_organisation_but_not_another(self):
-        self.assertTrue(permissions.can(self.enterprise, "core.change_organisation", self.enterprise_org))
-        self.assertFalse(permissions.can(self.enterprise, "core.change_organisation", self.other_enterprise_org))
+        self.assertTrue(
+            permissions.can(self.enterprise, "core.change_organisation", self.enterprise_org)
+        )
+        self.assertFalse(
+            permissions.can(self.enterprise, "core.change_organisation", self.other_enterprise_org)
+        )
 
     def test_ordinary_member_cannot_edit_their_organisation(self):
         self.assertFalse(permissions.can(self.expert, "core.change_organisation", self.university))
@@ -59,7 +73,9 @@ class OrganisationPermissionTests(PersonaTestCase):
         self.assertEqual(self.client.get("/organisations/new/").status_code, 403)
 
     def test_anonymous_api_cannot_write(self):
-        response = self.client.post("/api/organisations/", {"name": "x"}, content_type="application/json")
+        response = self.client.post(
+            "/api/organisations/", {"name": "x"}, content_type="application/json"
+        )
         self.assertEqual(response.status_code, 403)
         self.assertIn("message", response.json())
 

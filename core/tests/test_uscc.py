@@ -1,6 +1,5 @@
-from django.test import SimpleTestCase
-
 from django.core.exceptions import ValidationError
+from django.test import SimpleTestCase
 
 from core.models import AuditEntry, Organisation
 from core.testing import PersonaTestCase
@@ -53,13 +52,20 @@ class USCCEverywhereTests(PersonaTestCase):
     def setUp(self):
         good = valid_code()
         self.bad = good[:17] + ("0" if good[-1] != "0" else "1")
-        self.message = f"统一社会信用代码校验位不符：第18位应为“{good[-1]}”，实际为“{self.bad[-1]}”。"
+        self.message = (
+            f"统一社会信用代码校验位不符：第18位应为“{good[-1]}”，实际为“{self.bad[-1]}”。"
+        )
         self.count = Organisation.objects.count()
         self.audit_count = AuditEntry.objects.count()
         self.login(self.city_admin)
 
     def _fields(self):
-        return {"name": "长春新锐光学有限公司", "type": "enterprise", "uscc": self.bad, "region": self.nanguan.pk}
+        return {
+            "name": "长春新锐光学有限公司",
+            "type": "enterprise",
+            "uscc": self.bad,
+            "region": self.nanguan.pk,
+        }
 
     def assertNothingChanged(self):
         self.assertEqual(Organisation.objects.count(), self.count)

@@ -25,6 +25,6 @@ class Command(BaseCommand):
             f"示例数据：新增单位 {result.organisations_created} 个，新增账号 {result.users_created} 个。"
         )
         if not quiet_logins:
-            self.stdout.write("示例账号（密码均为 %s）：" % DEMO_PASSWORD)
+            self.stdout.write(f"示例账号（密码均为 {DEMO_PASSWORD}）：")
             for username, display, role, _org, _region, _admin in DEMO_LOGINS:
                 self.stdout.write(f"  {role.label:<10} {username:<16} {display}")
