@@ -39,6 +39,7 @@ lint: setup
 test: setup browser lint test-only
 
 test-only:
+	mkdir -p var
 	SECRET_KEY=test-only-secret-key-that-is-long-enough-0123456789 $(PY) manage.py check --fail-level WARNING
 	SECRET_KEY=test-only-secret-key-that-is-long-enough-0123456789 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n 2 -q

@@ -86,7 +86,11 @@ TEMPLATES = [
 _default_db = f"sqlite:///{DATA_DIR / 'kechuang.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _default_db)
 try:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url, conn_max_age=env_int("KECHUANG_DB_CONN_MAX_AGE", 60, minimum=0)
+        )
+    }
 except ValueError as exc:
     raise ConfigurationError(f"DATABASE_URL={_database_url!r} is not usable: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -6,3 +6,5 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
 os.environ.setdefault("KECHUANG_TASKS", "immediate")
 os.environ.setdefault("KECHUANG_DEBUG", "false")
+# Persistent connections would keep the live-server thread attached to the test database.
+os.environ.setdefault("KECHUANG_DB_CONN_MAX_AGE", "0")
