@@ -7,7 +7,15 @@ from core import permissions
 def navigation(request):
     """The navigation shows only what exists and what this user may open."""
     user = request.user
-    items = [(_("首页"), reverse("home")), (_("单位名录"), reverse("organisation_list"))]
+    items = [
+        (_("首页"), reverse("home")),
+        (_("科技资源"), reverse("resource_catalog", args=["achievements"])),
+        (_("单位名录"), reverse("organisation_list")),
+    ]
+    if user.is_authenticated and user.current_membership is not None:
+        items.append((_("本单位资源"), reverse("resource_mine")))
+    if permissions.can(user, "resources.review_record"):
+        items.append((_("审核队列"), reverse("resource_review")))
     if user.is_authenticated:
         items.append((_("后台任务"), reverse("job_list")))
     if permissions.can(user, "core.view_auditentry"):

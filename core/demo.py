@@ -8,7 +8,8 @@ seed adds nothing the second time and removes nothing: records are keyed by thei
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -75,14 +76,29 @@ DEMO_LOGINS = [
 
 @dataclass
 class DemoResult:
-    organisations_created: int = 0
-    users_created: int = 0
+    """How many records of each kind a run added, by the kind's Chinese name."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "organisations_created": self.organisations_created,
-            "users_created": self.users_created,
-        }
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, label: str, n: int) -> None:
+        self.created[label] = self.created.get(label, 0) + n
+
+    @property
+    def organisations_created(self) -> int:
+        return self.created.get("单位", 0)
+
+    def summary(self) -> str:
+        return "，".join(f"{label} {n} 条" for label, n in self.created.items())
+
+
+DemoStep = Callable[[int, str, Progress, DemoResult], None]
+_STEPS: list[DemoStep] = []
+
+
+def demo_step(func: DemoStep) -> DemoStep:
+    """Register a later module's demo records; they run after organisations and users exist."""
+    _STEPS.append(func)
+    return func
 
 
 def _enterprise_name(rng: random.Random, chain_code: str, region: Region, used: set[str]) -> str:
@@ -172,7 +188,7 @@ def generate(seed: int = 1, scale: str = "small", progress: Progress | None = No
                     for code in nodes
                 ]
             )
-        result.organisations_created += len(chunk)
+        result.add("单位", len(chunk))
         progress.advance(len(built[start : start + batch]))
 
     first_enterprise = next(o for o, _ in built if o.type == OrgType.ENTERPRISE)
@@ -190,7 +206,7 @@ def generate(seed: int = 1, scale: str = "small", progress: Progress | None = No
                     "is_staff": role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN),
                 },
             )
-            result.users_created += int(created)
+            result.add("账号", int(created))
             if org_name is not None and created:
                 if org_name == "enterprise":
                     org = Organisation.objects.get(uscc=first_enterprise.uscc)
@@ -206,6 +222,8 @@ def generate(seed: int = 1, scale: str = "small", progress: Progress | None = No
                 user.current_membership = membership
                 user.save(update_fields=["current_membership"])
             progress.advance(1)
+    for step in _STEPS:
+        step(seed, scale, progress, result)
     return result
 
 
@@ -216,8 +234,5 @@ def rng_phone(username: str) -> str:
 @job_handler("demo", permission="core.run_demo_job")
 def demo_job(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     result = generate(int(params.get("seed", 1)), params.get("scale", "small"), progress)
-    progress.advance(
-        0,
-        f"新增单位 {result.organisations_created} 个，新增账号 {result.users_created} 个。",
-    )
-    return result.as_dict()
+    progress.advance(0, f"新增：{result.summary()}。")
+    return result.created

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kechuang",
     "core",
+    "resources",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "resources.choices.RecordStatus",
+        "JobStatusEnum": "core.choices.JobStatus",
+        "PatentStatusEnum": "resources.choices.PatentStatus",
+        "PlatformTypeEnum": "resources.choices.PlatformType",
+        "PatentTypeEnum": "resources.choices.PatentType",
+        "OrgTypeEnum": "core.choices.OrgType",
+    },
 }
 
 LOGGING = {

@@ -12,5 +12,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/", include("core.api.urls")),
+    path("api/", include("resources.api.urls")),
+    path("resources/", include("resources.urls")),
     path("", include("core.urls")),
 ]

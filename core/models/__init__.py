@@ -1,5 +1,5 @@
 from core.models.audit import AuditEntry
-from core.models.jobs import Job
+from core.models.jobs import Job, Notification
 from core.models.organisation import Organisation
 from core.models.reference import (
     ChainNode,
@@ -20,6 +20,7 @@ __all__ = [
     "IndustrySection",
     "Job",
     "Membership",
+    "Notification",
     "Organisation",
     "Region",
     "User",

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core import permissions
 from core.choices import JobStatus
+from core.exceptions import ServiceError
 from core.models import Job
 
 Handler = Callable[[dict[str, Any], "Progress"], dict[str, Any]]
@@ -113,6 +114,14 @@ def execute_job(job_id: int) -> Job:
     job.save(update_fields=["status", "started_at"])
     try:
         result = handler(dict(job.params), JobProgress(job))
+    except ServiceError as exc:
+        # A refusal the user can act on (bad file, not allowed): their message, no traceback.
+        job.refresh_from_db()
+        job.status, job.message = JobStatus.FAILED, exc.message[:300]
+        job.result = {"errors": list(getattr(exc, "errors", []))[:500]}
+        job.finished_at = timezone.now()
+        job.save()
+        return job
     except Exception as exc:
         job.refresh_from_db()
         job.status, job.error = JobStatus.FAILED, f"{exc}\n\n{traceback.format_exc()}"

@@ -21,7 +21,8 @@ class DemoDataTests(TestCase):
         self.assertIn("demo_city", first)
         self.assertIn("市科技局管理员", first)
         second = self.run_demo()
-        self.assertIn("新增单位 0 个", second)
+        self.assertIn("单位 0 条", second)
+        self.assertNotRegex(second, r"[1-9]\d* 条")
         self.assertEqual((Organisation.objects.count(), User.objects.count()), (orgs, users))
 
     def test_demo_records_are_flagged_and_have_valid_codes(self):

@@ -15,7 +15,7 @@ class DemoJobTests(PersonaTestCase):
         self.assertGreater(Organisation.objects.filter(is_demo=True).count(), 100)
         page = self.client.get(f"/jobs/{job.pk}/")
         self.assertContains(page, "已完成")
-        self.assertContains(page, "新增单位")
+        self.assertContains(page, "新增：单位")
 
     def test_progress_fragment_for_polling(self):
         job = Job.objects.create(

@@ -21,9 +21,7 @@ class Command(BaseCommand):
             result = generate(seed, scale, progress)
         finally:
             progress.close()
-        self.stdout.write(
-            f"示例数据：新增单位 {result.organisations_created} 个，新增账号 {result.users_created} 个。"
-        )
+        self.stdout.write(f"示例数据新增：{result.summary()}。")
         if not quiet_logins:
             self.stdout.write(f"示例账号（密码均为 {DEMO_PASSWORD}）：")
             for username, display, role, _org, _region, _admin in DEMO_LOGINS:

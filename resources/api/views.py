@@ -1,0 +1,130 @@
+"""REST endpoints of the resource library: one viewset per record kind, built from the registry.
+
+Anyone lists and reads published records; owners create, update and submit theirs; the same
+FilterSet as the catalog page filters the lists; the same services do the work.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core import permissions
+from core.models import ChainNode, Discipline, HighTechField, Organisation, Region
+from resources import permissions as record_permissions
+from resources.choices import RecordStatus
+from resources.filtersets import filterset_for
+from resources.models import Patent
+from resources.registry import KINDS, Kind
+from resources.services import records
+
+_SLUG_RELATIONS = {
+    "region": (Region, "code"),
+    "disciplines": (Discipline, "code"),
+    "chain_nodes": (ChainNode, "code"),
+    "hightech_field": (HighTechField, "code"),
+    "co_owners": (Organisation, "uscc"),
+    "patents": (Patent, "application_number"),
+}
+
+
+def serializer_for(kind: Kind) -> type[serializers.ModelSerializer]:
+    editable = [f.name for f in records.editable_fields(kind.model) if f.name != "user"]
+    attrs = {}
+    for name in editable:
+        if name in _SLUG_RELATIONS:
+            model, slug = _SLUG_RELATIONS[name]
+            field = kind.model._meta.get_field(name)
+            attrs[name] = serializers.SlugRelatedField(
+                slug_field=slug,
+                queryset=model.objects.all(),
+                many=field.many_to_many,
+                required=not field.blank and not field.many_to_many,
+                allow_null=field.null,
+            )
+    attrs["owner"] = serializers.CharField(source="owner.name", read_only=True)
+    attrs["status_display"] = serializers.CharField(source="get_status_display", read_only=True)
+
+    def to_representation(self, instance):
+        data = serializers.ModelSerializer.to_representation(self, instance)
+        request = self.context.get("request")
+        if not permissions.can(getattr(request, "user", None), "resources.view_contact", instance):
+            from resources.views import _mask
+
+            for name in kind.contact_fields:
+                data[name] = _mask(name, data.get(name) or "")
+            data.pop("relations", None)
+        return data
+
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": kind.model,
+            "fields": ["id", *editable, "owner", "status", "status_display", "published_at"],
+            "read_only_fields": ["status", "published_at"],
+        },
+    )
+    attrs.update({"Meta": meta, "to_representation": to_representation})
+    return type(f"{kind.model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    kind: Kind
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        qs = self.kind.model.objects.select_related("owner", "region")
+        if self.action == "list":
+            mine = self.request.query_params.get("mine")
+            if mine and self.request.user.is_authenticated and self.request.user.current_membership:
+                return qs.filter(
+                    owner_id=self.request.user.current_membership.organisation_id
+                ).order_by("-updated_at")
+            return qs.filter(status=RecordStatus.PUBLISHED)
+        return record_permissions.visible(qs, self.request.user)
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        fs = filterset_for(self.kind)(
+            self.request.query_params, queryset=queryset, request=self.request
+        )
+        if not fs.is_valid():
+            raise serializers.ValidationError(fs.errors)
+        return fs.qs
+
+    def perform_create(self, serializer):
+        serializer.instance = records.create_record(
+            self.request.user, self.kind.model, serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        result = records.update_record(
+            self.request.user, serializer.instance, serializer.validated_data
+        )
+        serializer.instance = result if isinstance(result, self.kind.model) else serializer.instance
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """提交审核。"""
+        record = records.submit_record(request.user, self.get_object())
+        return Response(self.get_serializer(record).data)
+
+
+def viewsets_for_router():
+    for kind in KINDS.values():
+        cls = type(
+            f"{kind.model.__name__}ViewSet",
+            (RecordViewSet,),
+            {
+                "kind": kind,
+                "serializer_class": serializer_for(kind),
+                "queryset": kind.model.objects.none(),
+                "__doc__": f"{kind.label}：公开检索已发布记录；单位用户新建、修改、提交本单位记录。",
+            },
+        )
+        yield kind.key, cls

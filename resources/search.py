@@ -1,0 +1,144 @@
+"""Chinese full-text search over published records, in the database itself.
+
+Text is segmented with jieba when a record is saved (`search_tokens`, words separated by
+spaces) and when a query comes in. SQLite keeps an FTS5 table per record kind, fed by triggers;
+PostgreSQL uses a GIN index on to_tsvector('simple', search_tokens). Neither engine segments
+Chinese itself, which is why the words are cut beforehand (docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import jieba
+from django.db import connection
+from django.db.models import BooleanField, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+
+jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+
+_STOPWORDS = frozenset(
+    "的 了 和 与 及 或 等 是 在 对 中 为 以 于 其 并 将 由 从 把 被 之 而 一种 一个 本 该 所述 进行 通过 "
+    "具有 包括 可以 能够 用于 使用 采用 基于 实现 提供 the a an of and or to in for on with by is are".split()
+)
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def _keep(token: str) -> bool:
+    token = token.strip()
+    return bool(token) and token not in _STOPWORDS and bool(_WORD.search(token))
+
+
+def segment(text: str) -> list[str]:
+    """Index words of a text: jieba's search mode (words and their sub-words), lower-cased."""
+    return [t.strip().lower() for t in jieba.cut_for_search(text or "") if _keep(t)]
+
+
+def tokens_for(record) -> str:
+    parts: list[str] = []
+    for name in record.search_fields:
+        value = getattr(record, name, "")
+        if isinstance(value, list):  # expert works: [{"title", "abstract", ...}]
+            value = " ".join(
+                f"{w.get('title', '')} {w.get('abstract', '')}"
+                for w in value
+                if isinstance(w, dict)
+            )
+        parts.append(str(value or ""))
+    return " ".join(segment(" ".join(parts)))
+
+
+def query_groups(query: str) -> list[list[str]]:
+    """Each word of the query with its sub-words as alternatives; every group must match."""
+    groups: list[list[str]] = []
+    for word in jieba.cut(query or ""):
+        word = word.strip().lower()
+        if not _keep(word):
+            continue
+        alternatives = [word] + [t for t in segment(word) if t != word and len(t) > 1]
+        groups.append(list(dict.fromkeys(alternatives)))
+    return groups
+
+
+def _fts5_expression(groups: Iterable[list[str]]) -> str:
+    def quote(t: str) -> str:
+        return '"' + t.replace('"', '""') + '"'
+
+    return " AND ".join("(" + " OR ".join(quote(t) for t in g) + ")" for g in groups)
+
+
+def _tsquery_expression(groups: Iterable[list[str]]) -> str:
+    def quote(t: str) -> str:
+        return "'" + t.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    return " & ".join("(" + " | ".join(quote(t) for t in g) + ")" for g in groups)
+
+
+def fts_table(model) -> str:
+    return f"{model._meta.db_table}_fts"
+
+
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    """Records matching every word of `query`, annotated with `rank` (higher is better)."""
+    groups = query_groups(query)
+    if not groups:
+        return queryset.annotate(rank=RawSQL("0", [], output_field=FloatField()))
+    model = queryset.model
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        expression = _tsquery_expression(groups)
+        vector = f"to_tsvector('simple', {table}.search_tokens)"
+        return queryset.filter(
+            RawSQL(
+                f"{vector} @@ to_tsquery('simple', %s)", [expression], output_field=BooleanField()
+            )
+        ).annotate(
+            rank=RawSQL(
+                f"ts_rank({vector}, to_tsquery('simple', %s))",
+                [expression],
+                output_field=FloatField(),
+            )
+        )
+    fts = fts_table(model)
+    expression = _fts5_expression(groups)
+    # bm25() is lower for better matches; negate it so that rank sorts like PostgreSQL's.
+    return queryset.filter(
+        id__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [expression])
+    ).annotate(
+        rank=RawSQL(
+            f"(SELECT -bm25({fts}) FROM {fts} WHERE {fts} MATCH %s AND {fts}.rowid = {table}.id)",
+            [expression],
+            output_field=FloatField(),
+        )
+    )
+
+
+def create_index_sql(table: str, vendor: str) -> list[str]:
+    """SQL that creates the full-text index of one record table."""
+    if vendor == "postgresql":
+        return [
+            f"CREATE INDEX {table}_search_gin ON {table} USING GIN (to_tsvector('simple', search_tokens))"
+        ]
+    fts = f"{table}_fts"
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(search_tokens, content='{table}', content_rowid='id', tokenize='unicode61')",
+        f"CREATE TRIGGER {table}_fts_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END",
+        f"CREATE TRIGGER {table}_fts_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); END",
+        f"CREATE TRIGGER {table}_fts_au AFTER UPDATE OF search_tokens ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); "
+        f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END",
+    ]
+
+
+def drop_index_sql(table: str, vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [f"DROP INDEX IF EXISTS {table}_search_gin"]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_fts_ai",
+        f"DROP TRIGGER IF EXISTS {table}_fts_ad",
+        f"DROP TRIGGER IF EXISTS {table}_fts_au",
+        f"DROP TABLE IF EXISTS {table}_fts",
+    ]
