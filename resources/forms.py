@@ -184,6 +184,9 @@ def form_for(model) -> type[forms.ModelForm]:
     attrs = {name: make() for name, make in SPECIAL_FIELDS.items() if name in names}
     form = forms.modelform_factory(model, fields=names, widgets=widgets)
     form_class = type(f"{model.__name__}Form", (form,), attrs)
+    region = form_class.base_fields["region"]
+    region.required, region.help_text = False, _("留空则为本单位所在区域")
+    region.queryset = region.queryset.exclude(kind="city")
     if "chain_nodes" in names:
         form_class.base_fields["chain_nodes"].queryset = ChainNode.objects.select_related("chain")
     return form_class

@@ -42,7 +42,7 @@ def validate_patent_number(value: str) -> None:
     if not match:
         raise ValidationError(
             _(
-                "专利申请号“%(value)s”格式有误：应为12位数字（2003年起）或8位数字（2003年前），加“.”和1位校验位，如 201310123456.7。"
+                "专利申请号“%(value)s”格式有误：应为12位数字（2003年起）或8位数字（2003年前），加“.”和1位校验位，如 200310102344.5。"
             ),
             code="patent_shape",
             params={"value": value},

@@ -73,13 +73,13 @@ def _facets(queryset, kind: Kind) -> list[dict]:
         f = kind.model._meta.get_field(name)
         rows = queryset.order_by().values(name).annotate(n=Count("id")).order_by("-n")[:20]
         if f.is_relation:
-            names = dict(
-                Region.objects.filter(pk__in=[r[name] for r in rows]).values_list("pk", "name")
-            )
-            codes = dict(
-                Region.objects.filter(pk__in=[r[name] for r in rows]).values_list("pk", "code")
-            )
-            values = [(codes.get(r[name]), names.get(r[name], "—"), r["n"]) for r in rows]
+            regions = {
+                pk: (code, label)
+                for pk, code, label in Region.objects.filter(
+                    pk__in=[r[name] for r in rows]
+                ).values_list("pk", "code", "name")
+            }
+            values = [(*regions.get(r[name], (None, "—")), r["n"]) for r in rows]
         else:
             labels = dict(f.flatchoices)
             values = [(r[name], labels.get(r[name], r[name]), r["n"]) for r in rows]

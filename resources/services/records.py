@@ -171,6 +171,8 @@ def update_record(actor, record, data: dict[str, Any]):
     )
     with transaction.atomic():
         record = _locked(record)
+        if "region" in data and not data["region"]:
+            data = {**data, "region": record.region}
         if record.status in (RecordStatus.DRAFT, RecordStatus.RETURNED):
             before = audit.snapshot(record)
             m2m = _apply(record, data)

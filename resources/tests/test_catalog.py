@@ -1,0 +1,85 @@
+import io
+
+from openpyxl import load_workbook
+
+from core.testing import PersonaTestCase
+from resources.choices import RecordStatus
+from resources.factories import AchievementFactory, DemandFactory
+from resources.search import query_groups, segment
+
+
+class SegmentationTests(PersonaTestCase):
+    def test_chinese_is_cut_into_words_and_sub_words(self):
+        words = segment("一种高能量密度锂离子电池正极材料的制备方法")
+        for w in ("锂离子", "电池", "正极", "材料", "制备"):
+            self.assertIn(w, words)
+        self.assertNotIn("的", words)
+
+    def test_query_words_bring_their_sub_words_as_alternatives(self):
+        self.assertEqual(query_groups("锂电池"), [["锂电池", "锂电", "电池"]])
+
+
+class CatalogTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.laser = AchievementFactory(owner=cls.university, title="高功率半导体激光器封装技术", trl=7, asking_price=80)
+        cls.battery = AchievementFactory(
+            owner=cls.enterprise_org, title="退役动力电池梯次利用技术", summary="锂离子电池健康状态快速评估。", trl=5
+        )
+        cls.draft = AchievementFactory(owner=cls.university, title="未发布的激光器草稿", status=RecordStatus.DRAFT)
+
+    def test_chinese_query_finds_the_matching_record_only(self):
+        response = self.client.get("/resources/achievements/", {"q": "激光器"})
+        self.assertContains(response, "高功率半导体激光器封装技术")
+        self.assertNotContains(response, "退役动力电池")
+        self.assertNotContains(response, "未发布的激光器草稿")
+
+    def test_query_word_found_inside_a_longer_word(self):
+        response = self.client.get("/resources/achievements/", {"q": "电池"})
+        self.assertContains(response, "退役动力电池梯次利用技术")
+
+    def test_facets_combine_with_the_query(self):
+        response = self.client.get("/resources/achievements/", {"q": "技术", "region": "220173"})
+        self.assertContains(response, "退役动力电池梯次利用技术")
+        self.assertNotContains(response, "高功率半导体激光器封装技术")
+        response = self.client.get("/resources/achievements/", {"trl": "7"})
+        self.assertContains(response, "高功率半导体激光器封装技术")
+        self.assertNotContains(response, "退役动力电池梯次利用技术")
+        self.assertContains(self.client.get("/resources/achievements/", {"price_band": "50_200"}), "激光器")
+
+    def test_no_result_state_suggests_what_to_do(self):
+        response = self.client.get("/resources/achievements/", {"q": "量子引力波"})
+        self.assertContains(response, "没有找到符合条件的记录")
+
+    def test_api_uses_the_same_filters(self):
+        body = self.client.get("/api/resources/achievements/", {"q": "激光器", "trl": "7"}).json()
+        self.assertEqual([r["title"] for r in body["results"]], ["高功率半导体激光器封装技术"])
+        bad = self.client.get("/api/resources/achievements/", {"trl": "12"})
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("trl", bad.json()["errors"])
+
+    def test_export_of_the_filtered_list(self):
+        response = self.client.get("/resources/achievements/", {"q": "电池", "export": "xlsx"})
+        rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+        self.assertEqual(rows[0][0], "成果名称")
+        self.assertEqual([r[0] for r in rows[1:]], ["退役动力电池梯次利用技术"])
+
+    def test_every_kind_has_a_catalog_page(self):
+        DemandFactory(owner=self.enterprise_org)
+        for kind in ("achievements", "demands", "experts", "platforms", "instruments", "patents"):
+            self.assertEqual(self.client.get(f"/resources/{kind}/").status_code, 200, kind)
+        self.assertEqual(self.client.get("/resources/unknown/").status_code, 404)
+
+    def test_logged_in_user_saves_the_search_as_a_subscription(self):
+        self.login(self.enterprise)
+        self.client.post("/resources/achievements/subscribe/", {"name": "激光", "query": "q=激光器&page=2"})
+        sub = self.enterprise.subscriptions.get()
+        self.assertEqual((sub.name, sub.query), ("激光", "q=激光器"))
+        self.assertContains(self.client.get("/resources/subscriptions/"), "激光")
+
+    def test_catalog_query_count_does_not_grow_with_rows(self):
+        AchievementFactory.create_batch(30, owner=self.university)
+        # count, three facet counts, region names, five filter choice lists, one page of rows
+        with self.assertNumQueries(11):
+            self.client.get("/resources/achievements/", {"q": "激光器"})
