@@ -71,3 +71,17 @@ def review_scope(queryset: QuerySet, user) -> QuerySet:
     if m and m.role == Role.DISTRICT_ADMIN:
         return queryset.filter(region_id=m.region_id)
     return queryset.none()
+
+
+# The back office lists records for the bureau; changes go through the review pages' services.
+for _model in (
+    "achievement",
+    "demand",
+    "expert",
+    "platform",
+    "instrument",
+    "patent",
+    "recordversion",
+    "subscription",
+):
+    rules.add_perm(f"resources.view_{_model}", is_bureau)

@@ -30,7 +30,8 @@ _BASE_FIELDS = {f.name for f in PublicRecord._meta.get_fields()} - {"region"}
 
 
 def editable_fields(model) -> list[models.Field]:
-    return [
+    """The fields an owner fills in, in the model's order, with the shared region last."""
+    fields = [
         f
         for f in model._meta.get_fields()
         if (f.concrete or f.many_to_many)
@@ -39,6 +40,7 @@ def editable_fields(model) -> list[models.Field]:
         and f.name not in _BASE_FIELDS
         and f.name != "id"
     ]
+    return sorted(fields, key=lambda f: f.name == "region")
 
 
 def _plain(value: Any) -> Any:

@@ -23,11 +23,18 @@ class CatalogTests(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.laser = AchievementFactory(owner=cls.university, title="高功率半导体激光器封装技术", trl=7, asking_price=80)
-        cls.battery = AchievementFactory(
-            owner=cls.enterprise_org, title="退役动力电池梯次利用技术", summary="锂离子电池健康状态快速评估。", trl=5
+        cls.laser = AchievementFactory(
+            owner=cls.university, title="高功率半导体激光器封装技术", trl=7, asking_price=80
         )
-        cls.draft = AchievementFactory(owner=cls.university, title="未发布的激光器草稿", status=RecordStatus.DRAFT)
+        cls.battery = AchievementFactory(
+            owner=cls.enterprise_org,
+            title="退役动力电池梯次利用技术",
+            summary="锂离子电池健康状态快速评估。",
+            trl=5,
+        )
+        cls.draft = AchievementFactory(
+            owner=cls.university, title="未发布的激光器草稿", status=RecordStatus.DRAFT
+        )
 
     def test_chinese_query_finds_the_matching_record_only(self):
         response = self.client.get("/resources/achievements/", {"q": "激光器"})
@@ -46,7 +53,9 @@ class CatalogTests(PersonaTestCase):
         response = self.client.get("/resources/achievements/", {"trl": "7"})
         self.assertContains(response, "高功率半导体激光器封装技术")
         self.assertNotContains(response, "退役动力电池梯次利用技术")
-        self.assertContains(self.client.get("/resources/achievements/", {"price_band": "50_200"}), "激光器")
+        self.assertContains(
+            self.client.get("/resources/achievements/", {"price_band": "50_200"}), "激光器"
+        )
 
     def test_no_result_state_suggests_what_to_do(self):
         response = self.client.get("/resources/achievements/", {"q": "量子引力波"})
@@ -73,7 +82,9 @@ class CatalogTests(PersonaTestCase):
 
     def test_logged_in_user_saves_the_search_as_a_subscription(self):
         self.login(self.enterprise)
-        self.client.post("/resources/achievements/subscribe/", {"name": "激光", "query": "q=激光器&page=2"})
+        self.client.post(
+            "/resources/achievements/subscribe/", {"name": "激光", "query": "q=激光器&page=2"}
+        )
         sub = self.enterprise.subscriptions.get()
         self.assertEqual((sub.name, sub.query), ("激光", "q=激光器"))
         self.assertContains(self.client.get("/resources/subscriptions/"), "激光")

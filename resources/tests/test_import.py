@@ -39,8 +39,18 @@ class ImportTests(PersonaTestCase):
         self.assertEqual(wb.worksheets[1].title, "填写说明")
 
     def test_good_file_imports_every_row_as_drafts(self):
-        rows = [self.headers(), self.row(title="成果一", summary="简介一", trl="6", region="南关区", chain_nodes="屏,光", allows_license="是"),
-                self.row(title="成果二", summary="简介二", trl="4级 实验室环境中的部件验证")]
+        rows = [
+            self.headers(),
+            self.row(
+                title="成果一",
+                summary="简介一",
+                trl="6",
+                region="南关区",
+                chain_nodes="屏,光",
+                allows_license="是",
+            ),
+            self.row(title="成果二", summary="简介二", trl="4级 实验室环境中的部件验证"),
+        ]
         result = import_records(self.institute, KINDS["achievements"], rows)
         self.assertEqual(result["imported"], 2)
         first = Achievement.objects.get(title="成果一")
@@ -50,13 +60,20 @@ class ImportTests(PersonaTestCase):
         self.assertEqual(Achievement.objects.get(title="成果二").trl, 4)
 
     def test_one_bad_row_rejects_the_whole_file_with_row_and_column(self):
-        rows = [self.headers(), self.row(title="成果一", summary="简介", trl="6"),
-                self.row(title="", summary="简介", trl="12"), self.row(title="成果三", summary="简介", trl="5", allows_license="也许")]
+        rows = [
+            self.headers(),
+            self.row(title="成果一", summary="简介", trl="6"),
+            self.row(title="", summary="简介", trl="12"),
+            self.row(title="成果三", summary="简介", trl="5", allows_license="也许"),
+        ]
         with self.assertRaises(ImportRejected) as ctx:
             import_records(self.institute, KINDS["achievements"], rows)
         errors = ctx.exception.errors
         self.assertTrue(any(e.startswith("第3行：「成果名称」") for e in errors), errors)
-        self.assertTrue(any(e.startswith("第3行：「技术成熟度（必填）」的“12”不是可选值") for e in errors), errors)
+        self.assertTrue(
+            any(e.startswith("第3行：「技术成熟度（必填）」的“12”不是可选值") for e in errors),
+            errors,
+        )
         self.assertTrue(any("第4行" in e and "是”或“否" in e for e in errors), errors)
         self.assertFalse(Achievement.objects.exists())
 
@@ -89,7 +106,9 @@ class ImportTests(PersonaTestCase):
         self.login(self.institute)
         upload = io.BytesIO(b"hello")
         upload.name = "成果.txt"
-        response = self.client.post("/resources/achievements/import/", {"file": upload}, follow=True)
+        response = self.client.post(
+            "/resources/achievements/import/", {"file": upload}, follow=True
+        )
         self.assertContains(response, "只支持 .xlsx 或 .csv 文件。")
         self.assertFalse(Job.objects.exists())
 

@@ -20,14 +20,21 @@ class LifecycleTests(PersonaTestCase):
 
     def test_institute_drafts_submits_and_city_admin_publishes(self):
         record = self.draft()
-        self.assertEqual((record.status, record.owner, record.region), (RecordStatus.DRAFT, self.university, self.nanguan))
+        self.assertEqual(
+            (record.status, record.owner, record.region),
+            (RecordStatus.DRAFT, self.university, self.nanguan),
+        )
         records.submit_record(self.institute, record)
         records.approve_record(self.city_admin, record)
         record.refresh_from_db()
         self.assertEqual(record.status, RecordStatus.PUBLISHED)
         self.assertIsNotNone(record.published_at)
-        transitions = AuditEntry.objects.filter(action="transition", object_id=str(record.pk)).order_by("id")
-        self.assertEqual([t.changes["status"] for t in transitions], [["草稿", "待审核"], ["待审核", "已发布"]])
+        transitions = AuditEntry.objects.filter(
+            action="transition", object_id=str(record.pk)
+        ).order_by("id")
+        self.assertEqual(
+            [t.changes["status"] for t in transitions], [["草稿", "待审核"], ["待审核", "已发布"]]
+        )
 
     def test_return_needs_a_reason_and_the_owner_sees_it(self):
         record = records.submit_record(self.institute, self.draft())
@@ -51,7 +58,9 @@ class LifecycleTests(PersonaTestCase):
         record = records.submit_record(self.enterprise, self.draft(self.enterprise))  # 高新区
         self.login(self.district_admin)
         self.assertContains(self.client.get("/resources/review/"), ACHIEVEMENT["title"])
-        self.client.post("/resources/review/", {"action": "approve", "pick": [f"achievements:{record.pk}"]})
+        self.client.post(
+            "/resources/review/", {"action": "approve", "pick": [f"achievements:{record.pk}"]}
+        )
         record.refresh_from_db()
         self.assertEqual(record.status, RecordStatus.PUBLISHED)
 
@@ -59,7 +68,9 @@ class LifecycleTests(PersonaTestCase):
         record = self.draft()
         self.login(self.enterprise)
         self.assertEqual(self.client.get(f"/resources/achievements/{record.pk}/").status_code, 404)
-        self.assertEqual(self.client.get(f"/api/resources/achievements/{record.pk}/").status_code, 404)
+        self.assertEqual(
+            self.client.get(f"/api/resources/achievements/{record.pk}/").status_code, 404
+        )
         self.client.logout()
         self.assertEqual(self.client.get(f"/resources/achievements/{record.pk}/").status_code, 404)
         self.login(self.expert)  # same organisation as the author
@@ -74,7 +85,9 @@ class LifecycleTests(PersonaTestCase):
     def test_editing_a_published_record_waits_for_review_and_keeps_the_public_version(self):
         record = AchievementFactory(owner=self.university, title="旧名称", trl=5)
         records._publish_version(self.city_admin, record)
-        version = records.update_record(self.institute, record, {**ACHIEVEMENT, "title": "新名称", "trl": 7})
+        version = records.update_record(
+            self.institute, record, {**ACHIEVEMENT, "title": "新名称", "trl": 7}
+        )
         self.assertEqual(version.status, VersionStatus.PENDING)
         record.refresh_from_db()
         self.assertEqual((record.title, record.trl), ("旧名称", 5))
@@ -110,8 +123,12 @@ class LifecycleTests(PersonaTestCase):
         self.assertContains(response, "<ins>新名称</ins>", html=False)
 
     def test_subscriber_is_notified_when_a_matching_record_is_published(self):
-        Subscription.objects.create(user=self.enterprise, kind="achievements", name="正极材料", query="q=正极材料")
-        Subscription.objects.create(user=self.broker, kind="achievements", name="疫苗", query="q=疫苗")
+        Subscription.objects.create(
+            user=self.enterprise, kind="achievements", name="正极材料", query="q=正极材料"
+        )
+        Subscription.objects.create(
+            user=self.broker, kind="achievements", name="疫苗", query="q=疫苗"
+        )
         record = records.submit_record(self.institute, self.draft())
         with self.captureOnCommitCallbacks(execute=True):
             records.approve_record(self.city_admin, record)
@@ -123,7 +140,9 @@ class LifecycleTests(PersonaTestCase):
         self.assertIn("正极材料", mail.outbox[0].subject)
 
     def test_owner_sees_contact_outsiders_see_it_masked(self):
-        record = AchievementFactory(owner=self.university, contact_name="王小明", contact_phone="13912345678")
+        record = AchievementFactory(
+            owner=self.university, contact_name="王小明", contact_phone="13912345678"
+        )
         page = self.client.get(f"/resources/achievements/{record.pk}/")
         self.assertContains(page, "139****5678")
         self.assertNotContains(page, "王小明")

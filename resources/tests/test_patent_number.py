@@ -16,7 +16,9 @@ class PatentNumberTests(SimpleTestCase):
     def test_wrong_check_digit_names_the_right_one(self):
         with self.assertRaises(ValidationError) as ctx:
             validate_patent_number("200310102344.4")
-        self.assertEqual(ctx.exception.messages, ["专利申请号校验位不符：“.”后应为“5”，实际为“4”。"])
+        self.assertEqual(
+            ctx.exception.messages, ["专利申请号校验位不符：“.”后应为“5”，实际为“4”。"]
+        )
 
     def test_old_eight_digit_form_is_checked_too(self):
         digits = "89103229"
@@ -24,7 +26,9 @@ class PatentNumberTests(SimpleTestCase):
 
         validate_patent_number(f"{digits}.{patent_check_digit(digits)}")
         with self.assertRaises(ValidationError):
-            validate_patent_number(f"{digits}.{(int(patent_check_digit(digits).replace('X', '10')) + 1) % 10}")
+            validate_patent_number(
+                f"{digits}.{(int(patent_check_digit(digits).replace('X', '10')) + 1) % 10}"
+            )
 
     def test_unknown_type_digit_is_named(self):
         with self.assertRaises(ValidationError) as ctx:

@@ -1,0 +1,80 @@
+"""Fixtures for browser tests: Debian's Chromium driven by Playwright, and one user per role."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from core.choices import OrgType, Role
+from core.factories import DEMO_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from core.models import Region
+from core.services.reference import load_reference_data
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+ROLES = [
+    ("enterprise", Role.ENTERPRISE, "李企业"),
+    ("institute", Role.INSTITUTE, "张科研"),
+    ("expert", Role.EXPERT, "刘专家"),
+    ("broker", Role.BROKER, "陈经纪"),
+    ("district_admin", Role.DISTRICT_ADMIN, "赵区管"),
+    ("city_admin", Role.CITY_ADMIN, "孙市管"),
+    ("leader", Role.LEADER, "周领导"),
+]
+
+requires_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Chromium is installed by `make test`"
+)
+
+
+def login(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form.form button")
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-quic",
+                "--lang=zh-CN",
+            ],
+        )
+        yield b
+        b.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def personas(transactional_db):
+    load_reference_data()  # a transactional test empties the tables the migration filled
+    zone = Region.objects.get(code="220173")
+    org = OrganisationFactory(
+        name="长春华锐光电科技有限公司", region=zone, contact_phone="13912345678"
+    )
+    OrganisationFactory(name="长春市科学技术局", type=OrgType.GOVERNMENT)
+    UserFactory(username="public", display_name="王公众")
+    for username, role, name in ROLES:
+        MembershipFactory(
+            user__username=username,
+            user__display_name=name,
+            user__is_staff=role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN),
+            organisation=org,
+            role=role,
+            region=zone if role == Role.DISTRICT_ADMIN else None,
+        )
