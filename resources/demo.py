@@ -18,7 +18,6 @@ from core.models import ChainNode, Discipline, HighTechField, Organisation, User
 from core.services.jobs import Progress
 from resources.choices import RecordStatus
 from resources.models import Achievement, Demand, Expert, Instrument, Patent, Platform
-from resources.models.records import price_band_of
 from resources.search import tokens_for
 from resources.validators import patent_check_digit
 
@@ -180,6 +179,7 @@ def _text(rng: random.Random, chain: str) -> tuple[str, str, str]:
 def _bulk(model, objects, m2m: list[tuple[str, list[list[int]]]]):
     """Insert objects and their many-to-many links; return the saved objects."""
     for obj in objects:
+        obj.derive()
         obj.search_tokens = tokens_for(obj)
     model.objects.bulk_create(objects, batch_size=1000)
     if model.objects.model._meta.db_table and objects and objects[0].pk is None:
@@ -302,7 +302,6 @@ def resource_demo(seed: int, scale: str, progress: Progress, result: DemoResult)
                 allows_equity=rng.random() < 0.2,
                 allows_cooperation=rng.random() < 0.5,
                 asking_price=price,
-                price_band=price_band_of(price),
                 contact_name=_person(rng),
                 contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}",
             )

@@ -47,6 +47,8 @@ class CodeListField(forms.CharField):
     def clean(self, value):
         text = super().clean(value) or ""
         codes = [self.normalise(c) for c in _SPLIT.split(text) if c.strip()]
+        if not codes:
+            return []
         for code in codes:
             if self.code_validator:
                 self.code_validator(code)

@@ -101,16 +101,13 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
             )
         )
     fts = fts_table(model)
-    expression = _fts5_expression(groups)
-    # bm25() is lower for better matches; negate it so that rank sorts like PostgreSQL's.
-    return queryset.filter(
-        id__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [expression])
-    ).annotate(
-        rank=RawSQL(
-            f"(SELECT -bm25({fts}) FROM {fts} WHERE {fts} MATCH %s AND {fts}.rowid = {table}.id)",
-            [expression],
-            output_field=FloatField(),
-        )
+    # A join with the FTS5 table lets SQLite compute bm25 once per match, in C; `rank` is
+    # bm25, lower for better matches, so it is negated to sort like PostgreSQL's ts_rank.
+    return queryset.extra(
+        tables=[fts],
+        where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+        params=[_fts5_expression(groups)],
+        select={"rank": f"-{fts}.rank"},
     )
 
 

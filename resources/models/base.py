@@ -53,6 +53,13 @@ class PublicRecord(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.derive()
+        super().save(*args, **kwargs)
+
+    def derive(self) -> None:
+        """Fill the fields that follow from others (kept here so bulk inserts get them too)."""
+
     @property
     def is_published(self) -> bool:
         return self.status == RecordStatus.PUBLISHED

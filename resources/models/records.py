@@ -95,9 +95,8 @@ class Achievement(PublicRecord):
             models.Index(fields=["status", "-published_at"]),
         ]
 
-    def save(self, *args, **kwargs):
+    def derive(self) -> None:
         self.price_band = price_band_of(self.asking_price)
-        super().save(*args, **kwargs)
 
 
 class Demand(PublicRecord):

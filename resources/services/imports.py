@@ -3,12 +3,14 @@ all-or-nothing. Each row is validated by the same form as the page."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
@@ -171,16 +173,23 @@ def _form_data(
     return data, problems
 
 
-def _to_pk(form_class, name: str, value):
-    field = form_class.base_fields[name]
-    if hasattr(field, "queryset") and value not in (None, "", []):
-        model = field.queryset.model
-        key = "code" if any(f.name == "code" for f in model._meta.fields) else "pk"
-        if isinstance(value, list):
-            return [o.pk for o in model.objects.filter(**{f"{key}__in": value})]
-        obj = model.objects.filter(**{key: value}).first()
-        return obj.pk if obj else value
-    return value
+def _pk_maps(form_class) -> dict[str, dict[str, int]]:
+    """For each related field, its entries' codes (or keys) mapped to primary keys, read once."""
+    maps: dict[str, dict[str, int]] = {}
+    for name, form_field in form_class.base_fields.items():
+        if hasattr(form_field, "queryset"):
+            model = form_field.queryset.model
+            key = "code" if any(f.name == "code" for f in model._meta.fields) else "pk"
+            maps[name] = {str(k): pk for k, pk in form_field.queryset.values_list(key, "pk")}
+    return maps
+
+
+def _to_pk(maps: dict[str, dict[str, int]], name: str, value):
+    if name not in maps or value in (None, "", []):
+        return value
+    if isinstance(value, list):
+        return [maps[name].get(str(v), v) for v in value]
+    return maps[name].get(str(value), value)
 
 
 def import_records(
@@ -209,16 +218,17 @@ def import_records(
     if len(body) > MAX_ROWS:
         raise ImportRejected(_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS}, [])
 
-    form_class = form_for(kind.model)
+    form_class = _with_cached_choices(form_for(kind.model))
     bool_fields = {
         n for n, f in form_class.base_fields.items() if f.__class__.__name__ == "BooleanField"
     }
+    pk_maps = _pk_maps(form_class)
     progress.start(len(body) * 2, _("校验数据"))
     cleaned: list[dict[str, Any]] = []
     errors: list[str] = []
     for number, row in enumerate(body, start=2):
         data, problems = _form_data(cols, row, bool_fields)
-        data = {k: _to_pk(form_class, k, v) for k, v in data.items()}
+        data = {k: _to_pk(pk_maps, k, v) for k, v in data.items()}
         form = form_class(data=_as_querydict(data))
         if not form.is_valid():
             for name, messages in form.errors.items():
@@ -235,13 +245,66 @@ def import_records(
         )
 
     progress.advance(0, _("保存数据"))
-    with transaction.atomic():
-        for data in cleaned:
-            record = records.create_record(actor, kind.model, data)
-            if submit:
-                records.submit_record(actor, record)
-            progress.advance(1)
+    records.create_records(actor, kind.model, cleaned, submit=submit, progress=progress)
     return {"imported": len(cleaned)}
+
+
+def _with_cached_choices(form_class):
+    """The record form with its related-choice lookups answered from memory: an import checks
+    the same few taxonomy entries on every row, so they are read once instead of per row."""
+    from django import forms as django_forms
+
+    fields = {}
+    for name, original in form_class.base_fields.items():
+        if isinstance(original, django_forms.ModelChoiceField):
+            cached = copy.deepcopy(original)
+            cached._cached = _Shared((str(o.pk), o) for o in original.queryset)
+            if isinstance(cached, django_forms.ModelMultipleChoiceField):
+                cached._check_values = types.MethodType(_cached_check_values, cached)
+                cached.clean = types.MethodType(_cached_clean_multiple, cached)
+            else:
+                cached.to_python = types.MethodType(_cached_to_python, cached)
+            fields[name] = cached
+    result = type(f"Cached{form_class.__name__}", (form_class,), {})
+    result.base_fields = {**form_class.base_fields, **fields}
+    return result
+
+
+class _Shared(dict):
+    """A lookup table that forms share: Django deep-copies fields for every form instance."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _cached_to_python(field, value):
+    if value in field.empty_values:
+        return None
+    try:
+        return field._cached[str(value)]
+    except KeyError:
+        raise ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice"
+        ) from None
+
+
+def _cached_clean_multiple(field, value):
+    if not value:
+        if field.required:
+            raise ValidationError(field.error_messages["required"], code="required")
+        return []
+    return field._check_values(list(value))
+
+
+def _cached_check_values(field, values):
+    missing = [v for v in values if str(v) not in field._cached]
+    if missing:
+        raise ValidationError(
+            field.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": missing[0]},
+        )
+    return [field._cached[str(v)] for v in values]
 
 
 def _as_querydict(data: dict[str, Any]):
