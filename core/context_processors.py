@@ -32,4 +32,5 @@ def navigation(request):
         }
         for label, url in items
     ]
-    return {"nav_items": nav}
+    unread = user.notifications.filter(read_at__isnull=True).count() if user.is_authenticated else 0
+    return {"nav_items": nav, "unread_notifications": unread}

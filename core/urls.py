@@ -20,6 +20,7 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("notifications/", views.notification_list, name="notification_list"),
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/demo/", views.job_start_demo, name="job_start_demo"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),

@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -259,3 +260,14 @@ def job_start_demo(request):
         return redirect("job_list")
     messages.success(request, _("任务已提交，可在本页查看进度。"))
     return redirect(reverse("job_detail", args=[job.pk]))
+
+
+@login_required
+def notification_list(request):
+    notes = request.user.notifications.all()
+    if request.method == "POST":
+        notes.filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, _("已全部标记为已读。"))
+        return redirect("notification_list")
+    page, query = paginate(request, notes)
+    return render(request, "core/notification_list.html", {"page": page, "query": query})

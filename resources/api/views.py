@@ -41,7 +41,8 @@ def serializer_for(kind: Kind) -> type[serializers.ModelSerializer]:
                 slug_field=slug,
                 queryset=model.objects.all(),
                 many=field.many_to_many,
-                required=not field.blank and not field.many_to_many,
+                # The region defaults to the owner's, as on the page.
+                required=not field.blank and not field.many_to_many and name != "region",
                 allow_null=field.null,
             )
     attrs["owner"] = serializers.CharField(source="owner.name", read_only=True)

@@ -150,3 +150,21 @@ class LifecycleTests(PersonaTestCase):
         self.assertEqual(api["contact_phone"], "139****5678")
         self.login(self.institute)
         self.assertContains(self.client.get(f"/resources/achievements/{record.pk}/"), "13912345678")
+
+
+class NotificationPageTests(PersonaTestCase):
+    def test_unread_count_shows_in_the_header_and_can_be_cleared(self):
+        Notification.objects.create(
+            user=self.enterprise, title="订阅“电池”有新的科技成果：退役电池回收", url="/"
+        )
+        self.login(self.enterprise)
+        home = self.client.get("/")
+        self.assertContains(home, '<span class="count">1</span>', html=False)
+        self.assertContains(self.client.get("/notifications/"), "退役电池回收")
+        self.client.post("/notifications/")
+        self.assertNotContains(self.client.get("/"), '<span class="count">')
+
+    def test_notifications_are_private(self):
+        Notification.objects.create(user=self.enterprise, title="私人通知")
+        self.login(self.broker)
+        self.assertNotContains(self.client.get("/notifications/"), "私人通知")
