@@ -53,6 +53,8 @@ def _cell(record, name: str) -> str:
     if value is not None:
         return str(value() or "")
     value = getattr(record, name)
+    if name == "asking_price" and value is None:
+        return _("面议")
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return "" if value is None else str(value)
