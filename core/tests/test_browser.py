@@ -44,3 +44,17 @@ def test_directory_on_a_phone_and_a_wrong_login(live_server, browser, personas):
     assert "用户名或密码错误。" in page.inner_text("main")
     page.screenshot(path=SHOTS / "login-error-phone.png", full_page=True)
     context.close()
+
+
+def test_language_switch_to_english_and_back(live_server, browser, personas):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/organisations/")
+    page.click("button[name=language][value=en]")
+    assert page.get_attribute("html", "lang") == "en"
+    assert "Organisations" in page.inner_text("h1")
+    page.screenshot(path=SHOTS / "organisations-english.png", full_page=True)
+    page.click("button[name=language][value=zh-hans]")
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    context.close()
