@@ -1,0 +1,1 @@
+"""Solver implementations; pick them by name through `kechuang.assignment.registry`."""

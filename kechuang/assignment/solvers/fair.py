@@ -1,0 +1,169 @@
+"""Fair mode: maximise the worst item's mean affinity, then the total (lexicographic).
+
+1. The max-total assignment (exact flow, or the MILP when quotas apply) is the first
+   candidate and gives the total's bound.
+2. The LP relaxation of "max t, every item's mean ≥ t" over the full matrix bounds t. When the
+   max-total assignment already reaches it, both stages are proven and we stop.
+3. Otherwise a Lagrangian heuristic re-solves the flow with item weights that grow for items
+   below the average (multiplicative weights on the dual of the max-min LP), keeping the best
+   worst item seen; the MILP then starts from it.
+4. Stage 2 maximises the total subject to every item staying at the floor reached.
+
+Max-min LPs are weak (fractional reviewers spread over many items), so the fairness gap
+reported in `details` can stay open; the status is "optimal" only when it closes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..explain import explain_infeasibility
+from ..problem import AssignmentProblem
+from ..result import OPTIMALITY_TOLERANCE, AssignmentResult
+from .base import Remaining, SolveOptions, finish, infeasible_result
+from .candidates import Candidates
+from .flow import flow_unsupported
+from .milp import (
+    FAIR_LP_STOP,
+    initial_general_candidates,
+    integer_stage,
+    lp_bound,
+    min_item_mean,
+)
+from .model import ModelSpec
+from .network import FlowSpec, Network, solve_flow
+
+#: share of the time limit for each step (the rest goes to stage 2)
+SHARE_LP, SHARE_HEURISTIC, SHARE_STAGE1 = 0.2, 0.15, 0.3
+
+
+def solve_fair(
+    problem: AssignmentProblem,
+    options: SolveOptions,
+    backend: str,
+    name: str,
+    started: float,
+    remaining: Remaining,
+    per_item: int,
+    no_solution,
+) -> AssignmentResult:
+    budget = options.time_limit
+    deadline = started + budget
+    flow_ok = flow_unsupported(problem, SolveOptions(mode="total")) is None
+    group = problem.group_caps[0] if problem.group_caps else None
+    options.say("fair mode: best total assignment first")
+    if flow_ok:
+        flow = solve_flow(FlowSpec(problem, remaining, group), options, per_item)
+        if flow["slack"] > 0:
+            return infeasible_result(name, "fair", started, explain_infeasibility(problem))
+        net, c = flow["network"], flow["candidates"]
+        chosen = flow["flows"][net.kinds["pair"]] > 0
+        warm = np.stack([c.reviewers[chosen], c.items[chosen]], 1)
+        total_bound = flow["upper_bound"] + remaining.forced_affinity
+    else:
+        spec0 = ModelSpec(problem, remaining, "total")
+        cands0 = initial_general_candidates(problem, spec0, per_item, None)
+        out0 = integer_stage(spec0, cands0, options, backend, "total", None, budget / 3)
+        if out0.pairs is None:
+            return no_solution(problem, options, name, started, out0)
+        warm, total_bound = out0.pairs, out0.bound + remaining.forced_affinity
+
+    spec1 = ModelSpec(problem, remaining, "floor")
+    t0 = min_item_mean(spec1, warm)
+    cands = initial_general_candidates(problem, spec1, per_item, warm)
+    lp1 = lp_bound(spec1, cands, options, "fairness", SHARE_LP * budget, FAIR_LP_STOP)
+    t_bound = min(lp1["bound"], spec1.t_hi)
+    tol = OPTIMALITY_TOLERANCE * max(1.0, abs(t_bound))
+    details: dict = {"fairness_bound": t_bound, "max_total_min_item_mean": t0}
+    if t0 >= t_bound - tol:
+        options.say(f"fair mode: worst item {t0:.6g} reaches the bound {t_bound:.6g}")
+        details.update(fairness_gap=max(0.0, t_bound - t0), stages=1)
+        return finish(
+            problem,
+            options,
+            name,
+            started,
+            np.concatenate([warm, remaining.forced]),
+            total_bound,
+            proven_optimal=True,
+            details=details,
+        )
+
+    best, t1 = warm, t0
+    if flow_ok:
+        found, t_found = _weighted_flows(
+            problem, FlowSpec(problem, remaining, group), cands, spec1, SHARE_HEURISTIC * budget
+        )
+        if found is not None and t_found > t1:
+            best, t1 = found, t_found
+        options.say(f"fair mode: weighted flows raise the worst item to {t1:.6g}")
+    s1 = integer_stage(spec1, cands, options, backend, "fairness", best, SHARE_STAGE1 * budget, lp1)
+    if s1.pairs is not None and min_item_mean(spec1, s1.pairs) > t1:
+        best, t1 = s1.pairs, min_item_mean(spec1, s1.pairs)
+    options.say(f"fair mode: worst item {t1:.6g} (bound {t_bound:.6g}); now the total")
+
+    # the floor is the stage-1 value itself (minus float noise): a looser floor would let the
+    # LP bound grow by (floor dual) × (shift), and floor duals can be as large as the penalty
+    spec2 = ModelSpec(problem, remaining, "total", floor=t1 - 1e-12 * max(1.0, abs(t1)))
+    cands.add(best[:, 0], best[:, 1], problem.pair_affinity(best[:, 0], best[:, 1]))
+    left = max(1.0, deadline - time.perf_counter())
+    s2 = integer_stage(spec2, cands, options, backend, "total", best, left / 2, lp_time=left / 2)
+    final = best
+    if s2.pairs is not None and min_item_mean(spec1, s2.pairs) >= t1 - 1e-6:
+        final = s2.pairs
+    t_final = min_item_mean(spec1, final)
+    # both bounds are valid for "best total with every item at the floor"; keep the tighter
+    bound = min(total_bound, s2.bound + remaining.forced_affinity)
+    details.update(fairness_gap=max(0.0, t_bound - t_final), stages=2)
+    return finish(
+        problem,
+        options,
+        name,
+        started,
+        np.concatenate([final, remaining.forced]),
+        bound,
+        proven_optimal=t_final >= t_bound - tol,
+        details=details,
+    )
+
+
+def _weighted_flows(
+    problem: AssignmentProblem,
+    spec: FlowSpec,
+    cands: Candidates,
+    fair_spec: ModelSpec,
+    time_budget: float,
+    step: float = 0.3,
+    max_rounds: int = 60,
+) -> tuple[np.ndarray | None, float]:
+    """Best worst-item mean over flows whose item weights track the max-min LP's dual."""
+    started = time.perf_counter()
+    weight = np.ones(problem.n_items)
+    best, best_t, best_total = None, -np.inf, -np.inf
+    for _ in range(max_rounds):
+        weighted = Candidates(
+            cands.reviewers, cands.items, cands.scores * weight[cands.items], cands.n_rev
+        )
+        net = Network(spec, weighted)
+        flows = net.solve()
+        if flows[net.kinds["slack"]].sum() or flows[net.kinds["dump"]].sum():
+            break  # the candidate set cannot staff every item: leave it to the MILP
+        chosen = flows[net.kinds["pair"]] > 0
+        pairs = np.stack([cands.reviewers[chosen], cands.items[chosen]], 1)
+        t = min_item_mean(fair_spec, pairs)
+        total = float(cands.scores[chosen].sum())
+        if t > best_t or (t == best_t and total > best_total):
+            best, best_t, best_total = pairs, t, total
+        totals = np.bincount(
+            cands.items[chosen], weights=cands.scores[chosen], minlength=problem.n_items
+        )
+        needed = problem.per_item > 0
+        means = ((totals + fair_spec.forced_score) / fair_spec.k)[needed]
+        spread = max(float(means.std()), 1e-12)
+        weight[needed] *= np.exp(-step * (means - means.mean()) / spread)
+        weight /= weight[needed].mean()
+        if time.perf_counter() - started > time_budget:
+            break
+    return best, best_t
