@@ -14,6 +14,10 @@ def navigation(request):
     ]
     if user.is_authenticated and user.current_membership is not None:
         items.append((_("本单位资源"), reverse("resource_mine")))
+    if permissions.can(user, "bridging.use_workbench"):
+        items.append((_("对接工作台"), reverse("bridging_workbench")))
+    elif user.is_authenticated and user.current_membership is not None:
+        items.append((_("我的对接"), reverse("bridging_mine")))
     if permissions.can(user, "resources.review_record"):
         items.append((_("审核队列"), reverse("resource_review")))
     if user.is_authenticated:

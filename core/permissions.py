@@ -39,6 +39,11 @@ def is_leader(user) -> bool:
 
 
 @rules.predicate
+def is_broker(user) -> bool:
+    return _role(user) == Role.BROKER
+
+
+@rules.predicate
 def is_district_admin(user) -> bool:
     return _role(user) == Role.DISTRICT_ADMIN
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kechuang",
     "core",
     "resources",
+    "bridging",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/", include("core.api.urls")),
     path("api/", include("resources.api.urls")),
     path("resources/", include("resources.urls")),
+    path("bridging/", include("bridging.urls")),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,3 @@
+from bridging.models.match import Match, MatchNote
+
+__all__ = ["Match", "MatchNote"]
