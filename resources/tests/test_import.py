@@ -115,3 +115,45 @@ class ImportTests(PersonaTestCase):
     def test_public_user_cannot_import(self):
         self.login(self.public)
         self.assertEqual(self.client.get("/resources/achievements/import/").status_code, 403)
+
+
+class ImportCommandTests(PersonaTestCase):
+    def test_command_line_import_reports_row_errors_and_imports_nothing(self):
+        import tempfile
+        from io import StringIO
+
+        from django.core.management import CommandError, call_command
+
+        cols = columns(KINDS["achievements"])
+        good_values = {"title": "成果", "summary": "简介", "trl": "6"}
+        bad_values = {"title": "成果", "trl": "10"}
+        good = [good_values.get(c.name, "") for c in cols]
+        bad = [bad_values.get(c.name, "") for c in cols]
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as fh:
+            fh.write(workbook([[c.header for c in cols], good, bad]).getvalue())
+            fh.flush()
+            err = StringIO()
+            with self.assertRaisesMessage(CommandError, "没有导入任何数据"):
+                call_command(
+                    "import_records",
+                    fh.name,
+                    kind="achievements",
+                    user="institute",
+                    stderr=err,
+                    stdout=StringIO(),
+                )
+            self.assertIn("第3行", err.getvalue())
+            self.assertFalse(Achievement.objects.exists())
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as fh:
+            fh.write(workbook([[c.header for c in cols], good]).getvalue())
+            fh.flush()
+            out = StringIO()
+            call_command(
+                "import_records",
+                fh.name,
+                kind="achievements",
+                user="institute",
+                stdout=out,
+                stderr=StringIO(),
+            )
+            self.assertIn("已导入 1 条科技成果", out.getvalue())
