@@ -59,6 +59,19 @@ class PermissionAdmin(admin.ModelAdmin):
         return self.has_module_permission(request) and self._perm(request, "delete", obj)
 
 
+class ReadOnlyAdmin(PermissionAdmin):
+    """Lists for the back office of records that change only through their services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedAdmin(PermissionAdmin):
     """Saves and deletes through the admin leave the same audit rows as the services."""
 
@@ -173,7 +186,7 @@ class ChainNodeAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(PermissionAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_name", "action", "content_type", "object_repr", "ip_address"]
     list_filter = ["action", "content_type", "at"]
     search_fields = ["object_repr", "actor_name", "note"]
@@ -199,26 +212,11 @@ class AuditEntryAdmin(PermissionAdmin):
             ((audit.field_label(entry, k), v[0], v[1]) for k, v in entry.changes.items()),
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
 
 @admin.register(Job)
-class JobAdmin(PermissionAdmin):
+class JobAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "status", "done", "total", "created_by", "created_at"]
     list_filter = ["status", "kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

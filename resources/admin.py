@@ -3,7 +3,7 @@ whose services check permissions, keep versions and write the audit trail."""
 
 from django.contrib import admin
 
-from core.admin import PermissionAdmin
+from core.admin import ReadOnlyAdmin
 from resources.models import (
     Achievement,
     Demand,
@@ -16,29 +16,20 @@ from resources.models import (
 )
 
 
-class ReadOnlyAdmin(PermissionAdmin):
+class RecordAdmin(ReadOnlyAdmin):
     list_display = ["title", "owner", "region", "status", "published_at", "is_demo"]
     list_filter = ["status", "region", "is_demo"]
     search_fields = ["title"]
     list_select_related = ["owner", "region"]
     exclude = ["search_tokens"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 for model in (Achievement, Demand, Expert, Platform, Instrument, Patent):
-    admin.site.register(model, ReadOnlyAdmin)
+    admin.site.register(model, RecordAdmin)
 
 
 @admin.register(RecordVersion)
-class RecordVersionAdmin(ReadOnlyAdmin):
+class RecordVersionAdmin(RecordAdmin):
     list_display = [
         "content_type",
         "object_id",
@@ -55,7 +46,7 @@ class RecordVersionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(ReadOnlyAdmin):
+class SubscriptionAdmin(RecordAdmin):
     list_display = ["name", "user", "kind", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["user"]
