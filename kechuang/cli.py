@@ -12,6 +12,8 @@ import sys
 
 PURE_COMMANDS = {
     "assign": "kechuang.assignment.cli",
+    "match": "kechuang.retrieval.cli_match",
+    "experts": "kechuang.retrieval.cli_experts",
 }
 
 

@@ -1,0 +1,451 @@
+"""The bridging engine: documents in, ranked and explained results out.
+
+    engine = Engine.build(documents, "var/index/bridging", user_words=keywords, progress=bar)
+    engine = Engine.load("var/index/bridging")          # start-up: no re-embedding
+    engine.upsert([document]); engine.remove(["ach-17"])  # after a record is published/archived
+    results = engine.search("锂电池正极材料", k=20, filters={"kind": "achievement"})
+
+Rows are the unit inside: row i of the term counts, of the vector matrix, of the metadata
+columns and of `ids` is the same document. Updates delete rows and append rows, then
+recompute the BM25 weights from the cached term counts (no text is tokenised or embedded
+again except the changed documents').
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import store
+from .documents import Document, Result
+from .embedders import Embedder, USEEmbedder, embed_in_batches, normalise_rows
+from .explain import agreement, shared_terms
+from .fusion import Fusion, hybrid_rank
+from .lexical import LexicalIndex
+from .meta import MetaTable
+from .tokenize import Mode, Tokenizer
+from .vectors import VectorStore
+
+Progress = Callable[[int, int, str], None]
+"""progress(done, total, stage) with stage one of "tokenise", "embed", "index", "save"."""
+
+
+def content_hash(document: Document) -> int:
+    """What decides whether a changed document needs a new vector: its indexed text."""
+    digest = hashlib.blake2b(document.full_text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        embedder: Embedder,
+        tokenizer: Tokenizer,
+        lexical: LexicalIndex,
+        vectors: VectorStore,
+        meta: MetaTable,
+        ids: list[str],
+        hashes: np.ndarray,
+        fusion: Fusion,
+        path: Path | None = None,
+        generation: int = 0,
+    ) -> None:
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        self.lexical = lexical
+        self.vectors = vectors
+        self.meta = meta
+        self.ids = ids
+        self.hashes = np.asarray(hashes, dtype=np.uint64)
+        self.fusion = fusion
+        self.path = path
+        self.generation = generation
+        self._row_of = {doc_id: row for row, doc_id in enumerate(ids)}
+        self._term_names: list[str] | None = None
+
+    # -- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        documents: Iterable[Document],
+        path: str | Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        user_words: Iterable[str] = (),
+        tokenizer_mode: Mode = "search",
+        fusion: Fusion | None = None,
+        progress: Progress | None = None,
+    ) -> Engine:
+        """Index `documents` from scratch; with a `path`, persist the index there.
+
+        When `path` already holds an index made by the same embedder, the vectors of documents
+        whose text has not changed are taken from it instead of being embedded again, so a
+        rebuild after a change of user dictionary costs tokenising, not embedding.
+        """
+        documents = list(documents)
+        _check_unique_ids(documents)
+        embedder = embedder or USEEmbedder()
+        engine = cls(
+            embedder=embedder,
+            tokenizer=Tokenizer(user_words, mode=tokenizer_mode),
+            lexical=LexicalIndex.empty(),
+            vectors=VectorStore.empty(embedder.dim),
+            meta=MetaTable(),
+            ids=[],
+            hashes=np.zeros(0, np.uint64),
+            fusion=fusion or Fusion(),
+            path=Path(path) if path is not None else None,
+        )
+        if engine.path is None:
+            engine._apply(documents, engine._prepare(documents, progress))
+            engine.lexical.reweight()
+            return engine
+        with store.writer_lock(engine.path):
+            previous = _previous_index(engine.path, embedder)
+            reuse = previous._stored_vector if previous is not None else None
+            engine._apply(documents, engine._prepare(documents, progress, reuse=reuse))
+            engine.lexical.reweight()
+            if progress is not None:
+                progress(len(documents), len(documents), "index")
+            engine._save(progress)
+        return engine
+
+    @classmethod
+    def load(
+        cls, path: str | Path, *, embedder: Embedder | None = None, mmap: bool = True
+    ) -> Engine:
+        """Open a persisted index. Nothing is tokenised or embedded; arrays are memory-mapped."""
+        path = Path(path)
+        manifest = store.read_manifest(path)
+        embedder = embedder or USEEmbedder()
+        if embedder.name != manifest["embedder"] or embedder.dim != manifest["dim"]:
+            raise store.IndexMismatch(
+                f"index at {path} was built with {manifest['embedder']} ({manifest['dim']} "
+                f"dimensions), not {embedder.name} ({embedder.dim}): rebuild it"
+            )
+        folder = store.generation_dir(path, manifest["generation"])
+        payload = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+        return cls(
+            embedder=embedder,
+            tokenizer=Tokenizer(payload["user_words"], mode=manifest["tokenizer"]["mode"]),
+            lexical=LexicalIndex.load(folder, mmap=mmap),
+            vectors=VectorStore.load(folder, mmap=mmap),
+            meta=MetaTable.load(folder / "meta.json"),
+            ids=payload["ids"],
+            hashes=np.load(folder / "hashes.npy"),
+            fusion=Fusion(**manifest["fusion"]),
+            path=path,
+            generation=manifest["generation"],
+        )
+
+    def refresh(self) -> bool:
+        """Reload if another process has written a newer generation; True when it did."""
+        if self.path is None or store.current_generation(self.path) == self.generation:
+            return False
+        fresh = Engine.load(self.path, embedder=self.embedder)
+        self.__dict__.update(fresh.__dict__)
+        return True
+
+    # -- updates -------------------------------------------------------------------------------
+
+    def upsert(self, documents: Iterable[Document], *, progress: Progress | None = None) -> None:
+        """Add documents, or replace those whose id is already indexed.
+
+        Only documents whose text changed are embedded again; every other row keeps its vector.
+        """
+        documents = list(documents)
+        _check_unique_ids(documents)
+        if not documents:
+            return
+        with self._writing():
+            # Everything that can fail (tokenising, embedding) happens before any row changes.
+            prepared = self._prepare(documents, progress, reuse=self._stored_vector)
+            self._delete_rows([self._row_of[d.id] for d in documents if d.id in self._row_of])
+            self._apply(documents, prepared)
+            self.lexical.reweight()
+
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove documents by id; ids not in the index are ignored. Returns how many went."""
+        ids = list(ids)
+        with self._writing():
+            rows = [self._row_of[i] for i in ids if i in self._row_of]
+            if rows:
+                self._delete_rows(rows)
+                self.lexical.reweight()
+        return len(rows)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        if self.path is None:
+            yield
+            return
+        with store.writer_lock(self.path):
+            # Another process may have written since this one loaded: start from its state.
+            self.refresh()
+            yield
+            self._save(None)
+
+    def _stored_vector(self, doc_id: str, text_hash: int) -> np.ndarray | None:
+        row = self._row_of.get(doc_id)
+        if row is None or int(self.hashes[row]) != text_hash:
+            return None
+        return np.asarray(self.vectors.matrix[row], dtype=np.float32)
+
+    def _prepare(
+        self,
+        documents: Sequence[Document],
+        progress: Progress | None,
+        *,
+        reuse: Callable[[str, int], np.ndarray | None] | None = None,
+    ) -> _Prepared:
+        total = len(documents)
+        tokens = []
+        for i, document in enumerate(documents):
+            tokens.append(self.tokenizer(document.full_text))
+            if progress is not None and (i + 1 == total or (i + 1) % 1000 == 0):
+                progress(i + 1, total, "tokenise")
+        hashes = np.asarray([content_hash(d) for d in documents], dtype=np.uint64)
+        vectors = np.zeros((total, self.embedder.dim), dtype=np.float32)
+        missing = []
+        for i, document in enumerate(documents):
+            stored = reuse(document.id, int(hashes[i])) if reuse is not None else None
+            if stored is None:
+                missing.append(i)
+            else:
+                vectors[i] = stored
+        if missing:
+            texts = [documents[i].full_text for i in missing]
+            vectors[missing] = embed_in_batches(self.embedder, texts, progress=progress)
+        return _Prepared(tokens, vectors, hashes, embedded=len(missing))
+
+    def _apply(self, documents: Sequence[Document], prepared: _Prepared) -> None:
+        first_row = len(self.ids)
+        self.lexical.append(prepared.tokens)
+        self.vectors.append(prepared.vectors)
+        self.meta.append([d.meta for d in documents])
+        self.ids.extend(d.id for d in documents)
+        self.hashes = np.concatenate([self.hashes, prepared.hashes])
+        for offset, document in enumerate(documents):
+            self._row_of[document.id] = first_row + offset
+        self._term_names = None
+
+    def _delete_rows(self, rows: Sequence[int]) -> None:
+        if not rows:
+            return
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        self.lexical.delete(rows)
+        self.vectors.delete(rows)
+        self.meta.delete(rows)
+        drop = set(rows.tolist())
+        self.ids = [doc_id for row, doc_id in enumerate(self.ids) if row not in drop]
+        self.hashes = np.delete(self.hashes, rows)
+        self._row_of = {doc_id: row for row, doc_id in enumerate(self.ids)}
+
+    def _save(self, progress: Progress | None) -> None:
+        assert self.path is not None
+        generation = (store.current_generation(self.path) or 0) + 1
+        folder = store.generation_dir(self.path, generation)
+        folder.mkdir(parents=True, exist_ok=False)
+        self.lexical.save(folder)
+        self.vectors.save(folder)
+        self.meta.save(folder / "meta.json")
+        np.save(folder / "hashes.npy", self.hashes)
+        (folder / "documents.json").write_text(
+            json.dumps(
+                {"ids": self.ids, "user_words": sorted(self.tokenizer.user_words)},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        store.publish(
+            self.path,
+            generation,
+            {
+                "embedder": self.embedder.name,
+                "dim": self.embedder.dim,
+                "count": len(self.ids),
+                "tokenizer": {"mode": self.tokenizer.mode},
+                "fusion": self.fusion.as_dict(),
+            },
+        )
+        self.generation = generation
+        if progress is not None:
+            progress(1, 1, "save")
+
+    # -- search -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._row_of
+
+    def search(
+        self,
+        query: str,
+        k: int = 20,
+        filters: Mapping[str, Any] | None = None,
+        *,
+        query_meta: Mapping[str, Any] | None = None,
+        exclude: Iterable[str] = (),
+    ) -> list[Result]:
+        """The k best documents for a free-text query, each with its explanation.
+
+        `filters` restrict the candidates before ranking (see `meta.py` for the forms);
+        `exclude` leaves out ids (e.g. pairs a user declined); `query_meta` (e.g. the demand's
+        chain nodes and field) is compared with each result's metadata for the explanation.
+        """
+        if not query or not query.strip():
+            raise ValueError("empty query")
+        if k <= 0 or not self.ids:
+            return []
+        term_ids = self.lexical.term_ids(self.tokenizer(query))
+        vector = normalise_rows(self.embedder.embed([query]))[0].astype(np.float64)
+        return self._rank(term_ids, vector, k, filters, query_meta, exclude)
+
+    def search_many(
+        self,
+        queries: Sequence[str],
+        k: int = 20,
+        filters: Mapping[str, Any] | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> list[list[Result]]:
+        """`search` for many queries, embedding them in batches (about twice as fast)."""
+        for position, query in enumerate(queries):
+            if not query or not query.strip():
+                raise ValueError(f"query {position} is empty")
+        if k <= 0 or not self.ids:
+            return [[] for _ in queries]
+        vectors = embed_in_batches(self.embedder, list(queries), progress=progress)
+        out = []
+        for position, (query, vector) in enumerate(zip(queries, vectors, strict=True)):
+            term_ids = self.lexical.term_ids(self.tokenizer(query))
+            out.append(self._rank(term_ids, vector.astype(np.float64), k, filters, None, ()))
+            if progress is not None:
+                progress(position + 1, len(queries), "rank")
+        return out
+
+    def similar(
+        self,
+        doc_id: str,
+        k: int = 20,
+        filters: Mapping[str, Any] | None = None,
+        *,
+        query_meta: Mapping[str, Any] | None = None,
+        exclude: Iterable[str] = (),
+    ) -> list[Result]:
+        """Rank other documents against an indexed one, reusing its stored terms and vector.
+
+        No embedding happens, so this is the cheap call for "on an achievement's page, the
+        demands that fit". The document itself is never in its own list; its metadata is the
+        default `query_meta`.
+        """
+        row = self._row_of.get(doc_id)
+        if row is None:
+            raise KeyError(f"{doc_id!r} is not in the index")
+        start, end = self.lexical.indptr[row], self.lexical.indptr[row + 1]
+        term_ids = np.repeat(
+            np.asarray(self.lexical.terms[start:end], dtype=np.int64),
+            np.asarray(self.lexical.counts[start:end]),
+        )
+        vector = np.asarray(self.vectors.matrix[row], dtype=np.float64)
+        if query_meta is None:
+            query_meta = self.meta.row(row)
+        return self._rank(term_ids, vector, k, filters, query_meta, [*exclude, doc_id])
+
+    def component_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 and cosine of every row for `query`, in row order (for benchmarks)."""
+        term_ids = self.lexical.term_ids(self.tokenizer(query))
+        vector = normalise_rows(self.embedder.embed([query]))[0]
+        return self.lexical.scores(term_ids), self.vectors.scores(vector)
+
+    def _rank(
+        self,
+        term_ids: np.ndarray,
+        vector: np.ndarray,
+        k: int,
+        filters: Mapping[str, Any] | None,
+        query_meta: Mapping[str, Any] | None,
+        exclude: Iterable[str],
+    ) -> list[Result]:
+        allowed = self.meta.mask(filters) if filters else None
+        excluded = [self._row_of[i] for i in exclude if i in self._row_of]
+        if excluded:
+            allowed = np.ones(len(self.ids), dtype=bool) if allowed is None else allowed
+            allowed[excluded] = False
+        lexical = self.lexical.scores(term_ids)
+        semantic = self.vectors.scores(vector)
+        ranking = hybrid_rank(
+            lexical, semantic, vector, self.vectors, k, allowed=allowed, fusion=self.fusion
+        )
+        query_terms = np.unique(term_ids)
+        terms = shared_terms(
+            query_terms,
+            self.lexical.contributions(query_terms, ranking.rows),
+            self.lexical.idf,
+            self.term_names,
+        )
+        results = []
+        for rank, row in enumerate(ranking.rows):
+            doc_meta = self.meta.row(int(row))
+            results.append(
+                Result(
+                    id=self.ids[row],
+                    rank=rank + 1,
+                    score=float(ranking.scores[rank]),
+                    lexical=float(lexical[row]),
+                    semantic=float(semantic[row]),
+                    lexical_part=float(ranking.lexical_parts[rank]),
+                    semantic_part=float(ranking.semantic_parts[rank]),
+                    lead=ranking.lead_row is not None and int(row) == ranking.lead_row,
+                    shared_terms=terms[rank],
+                    agreement=agreement(query_meta, doc_meta) if query_meta else {},
+                    meta=doc_meta,
+                )
+            )
+        return results
+
+    @property
+    def term_names(self) -> list[str]:
+        if self._term_names is None:
+            names = [""] * len(self.lexical.vocab)
+            for term, term_id in self.lexical.vocab.items():
+                names[term_id] = term
+            self._term_names = names
+        return self._term_names
+
+
+@dataclass
+class _Prepared:
+    tokens: list[list[str]]
+    vectors: np.ndarray
+    hashes: np.ndarray
+    embedded: int
+
+
+def _check_unique_ids(documents: Sequence[Document]) -> None:
+    seen = set()
+    for document in documents:
+        if not isinstance(document.id, str) or not document.id:
+            raise ValueError(f"document id must be a non-empty string, got {document.id!r}")
+        if document.id in seen:
+            raise ValueError(f"document id {document.id!r} appears twice")
+        seen.add(document.id)
+
+
+def _previous_index(path: Path, embedder: Embedder) -> Engine | None:
+    """The index already at `path`, if it was made with this embedder (its vectors are reused)."""
+    try:
+        return Engine.load(path, embedder=embedder)
+    except (store.IndexNotFound, store.IndexMismatch):
+        return None
