@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -35,7 +35,6 @@ class SolveOptions:
     alternates: int = 0
     candidates_per_item: int | None = None
     progress: ProgressFn | None = None
-    extra: dict = field(default_factory=dict)
 
     def say(self, text: str) -> None:
         if self.progress is not None:
