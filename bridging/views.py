@@ -183,3 +183,64 @@ def funnel(request):
         "bridging/funnel.html",
         {"data": data, "stages": [s.label for s in funnel_service.STAGES]},
     )
+
+
+_RECOMMENDERS = {
+    "demands": "for_demand",
+    "achievements": "for_achievement",
+    "experts": "for_expert",
+}
+_SECTION_TITLES = {
+    "achievement": _("推荐科技成果"),
+    "expert": _("推荐专家"),
+    "institute": _("推荐高校院所"),
+    "demand": _("相关技术需求"),
+    "enterprise": _("可能需要的企业"),
+}
+
+
+def recommendations(request, kind: str, pk: int):
+    """The recommendation panel of a published demand, achievement or expert (loaded by htmx)."""
+    from bridging.services import recommend
+    from core.models import Region
+    from resources.registry import KINDS
+
+    if kind not in _RECOMMENDERS:
+        raise Http404
+    record = get_object_or_404(KINDS[kind].model, pk=pk, status=RecordStatus.PUBLISHED)
+    filters, region_code, trl_min = (
+        {},
+        request.GET.get("region", ""),
+        request.GET.get("trl_min", ""),
+    )
+    region = Region.objects.filter(code=region_code).first() if region_code else None
+    if region is not None:
+        filters["region"] = region.name
+    if trl_min.isdigit() and 1 <= int(trl_min) <= 9:
+        from kechuang.retrieval import Range
+
+        filters["trl"] = Range(int(trl_min), 9)
+    sections = getattr(recommend, _RECOMMENDERS[kind])(record, filters=filters)
+    user = request.user
+    may_match = (
+        kind == "demands"
+        and user.is_authenticated
+        and (
+            permissions.can(user, "bridging.use_workbench")
+            or (
+                user.current_membership is not None
+                and user.current_membership.organisation_id == record.owner_id
+            )
+        )
+    )
+    context = {
+        "record": record,
+        "kind": kind,
+        "sections": [(_SECTION_TITLES[name], name, items) for name, items in sections.items()],
+        "may_match": may_match,
+        "regions": Region.objects.exclude(kind="city"),
+        "region_code": region_code,
+        "trl_min": trl_min,
+        "index_ready": recommend.engine() is not None,
+    }
+    return render(request, "bridging/_recommendations.html", context)

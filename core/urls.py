@@ -23,5 +23,6 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification_list"),
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/demo/", views.job_start_demo, name="job_start_demo"),
+    path("jobs/start/<str:kind>/", views.job_start, name="job_start"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
 ]

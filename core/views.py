@@ -222,6 +222,7 @@ def job_list(request):
             "page": page,
             "query": query,
             "can_run_demo": permissions.can(request.user, "core.run_demo_job"),
+            "startable": jobs.startable_jobs(request.user),
             "scales": SCALES,
         },
     )
@@ -234,6 +235,17 @@ def job_detail(request, pk: int):
         raise Http404
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_start(request, kind: str):
+    label = dict(jobs.startable_jobs(request.user)).get(kind)
+    if label is None:
+        raise PermissionDenied
+    job = jobs.start_job(request.user, kind, str(label))
+    messages.success(request, _("任务已提交，可在本页查看进度。"))
+    return redirect(reverse("job_detail", args=[job.pk]))
 
 
 @login_required

@@ -178,6 +178,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
 CITY_PROFILE = env_str("KECHUANG_CITY_PROFILE", "changchun")
+INDEX_DIR = Path(env_str("KECHUANG_INDEX_DIR", str(DATA_DIR / "index")))
+EMBEDDER = env_str("KECHUANG_EMBEDDER", "kechuang.retrieval.USEEmbedder")
 SHOW_DEMO_LOGINS = env_bool("KECHUANG_SHOW_DEMO_LOGINS", False)
 
 TASKS_MODE = env_choice("KECHUANG_TASKS", "database", ("database", "immediate"))

@@ -8,3 +8,5 @@ os.environ.setdefault("KECHUANG_TASKS", "immediate")
 os.environ.setdefault("KECHUANG_DEBUG", "false")
 # Persistent connections would keep the live-server thread attached to the test database.
 os.environ.setdefault("KECHUANG_DB_CONN_MAX_AGE", "0")
+# Tests index with a tiny deterministic embedder instead of loading the sentence-vector model.
+os.environ.setdefault("KECHUANG_EMBEDDER", "kechuang.retrieval.tests.fakes.HashingEmbedder")

@@ -27,7 +27,7 @@ from resources.filtersets import filterset_for
 from resources.forms import form_for
 from resources.models import Subscription
 from resources.registry import KINDS, Kind
-from resources.services import records, subscriptions
+from resources.services import hooks, records, subscriptions
 from resources.services.imports import template_workbook
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -154,6 +154,9 @@ def record_detail(request, kind, pk):
         "can_submit": may_change and record.status in (RecordStatus.DRAFT, RecordStatus.RETURNED),
         "can_review": may_review
         and (record.status == RecordStatus.SUBMITTED or pending is not None),
+        "panels": hooks.panels_for(kind.key, record)
+        if record.status == RecordStatus.PUBLISHED
+        else [],
         "can_archive": permissions.can(user, "resources.archive_record", record)
         and record.status == RecordStatus.PUBLISHED,
     }

@@ -8,6 +8,7 @@ PY=.venv/bin/python
 mkdir -p var
 $PY manage.py migrate --noinput -v 0
 $PY manage.py demo --seed 1 --scale small
+$PY manage.py build_index
 $PY manage.py db_worker --no-reload >var/worker.log 2>&1 &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM

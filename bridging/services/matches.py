@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,13 +32,22 @@ def declined_supply_ids(demand: Demand) -> dict[str, set[int]]:
     """What either side has declined for this demand: never recommended to it again."""
     declined: dict[str, set[int]] = {k: set() for k in SupplyKind.values}
     rows = Match.objects.filter(demand=demand).filter(
-        demand_feedback=Feedback.DECLINED
-    ) | Match.objects.filter(demand=demand, supply_feedback=Feedback.DECLINED)
+        Q(demand_feedback=Feedback.DECLINED) | Q(supply_feedback=Feedback.DECLINED)
+    )
     for kind, a, e, i in rows.values_list(
         "supply_kind", "achievement_id", "expert_id", "institute_id"
     ):
         declined[kind].add(a or e or i)
     return declined
+
+
+def declined_demand_ids(supply) -> set[int]:
+    """Demands for which this achievement or expert was declined by either side."""
+    field = "achievement" if isinstance(supply, Achievement) else "expert"
+    declined = Match.objects.filter(**{field: supply}).filter(
+        Q(demand_feedback=Feedback.DECLINED) | Q(supply_feedback=Feedback.DECLINED)
+    )
+    return set(declined.values_list("demand_id", flat=True))
 
 
 def create_match(

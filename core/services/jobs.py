@@ -24,14 +24,31 @@ Handler = Callable[[dict[str, Any], "Progress"], dict[str, Any]]
 _HANDLERS: dict[str, tuple[str, Handler]] = {}
 
 
-def job_handler(kind: str, permission: str):
-    """Register a handler for jobs of `kind`, started by users holding `permission`."""
+_BUTTONS: dict[str, str] = {}
+
+
+def job_handler(kind: str, permission: str, button: str | None = None):
+    """Register a handler for jobs of `kind`, started by users holding `permission`.
+
+    With `button`, the job needs no parameters and the jobs page offers it under that label.
+    """
 
     def register(func: Handler) -> Handler:
         _HANDLERS[kind] = (permission, func)
+        if button:
+            _BUTTONS[kind] = button
         return func
 
     return register
+
+
+def startable_jobs(user) -> list[tuple[str, str]]:
+    """(kind, label) of the parameterless jobs this user may start from the jobs page."""
+    return [
+        (kind, label)
+        for kind, label in _BUTTONS.items()
+        if permissions.can(user, _HANDLERS[kind][0])
+    ]
 
 
 class Progress:

@@ -26,6 +26,7 @@ from core.services import audit
 from resources.choices import RecordStatus, VersionStatus
 from resources.models import PublicRecord, RecordVersion
 from resources.search import tokens_for
+from resources.services import hooks
 
 _BASE_FIELDS = {f.name for f in PublicRecord._meta.get_fields()} - {"region"}
 
@@ -373,6 +374,7 @@ def approve_record(actor, record):
             audit.record_update(
                 actor, record, before, note=_("审核通过第%(n)d版") % {"n": version.number}
             )
+            hooks.record_changed(record)
             return record
         if record.status != RecordStatus.SUBMITTED:
             raise InvalidTransition(_("该记录没有待审核的内容。"))
@@ -380,6 +382,7 @@ def approve_record(actor, record):
         _transition(actor, record, RecordStatus.PUBLISHED)
         _publish_version(actor, record)
         notify_later(record)
+        hooks.record_changed(record)
     return record
 
 
@@ -420,6 +423,7 @@ def archive_record(actor, record, reason: str = ""):
         if record.status != RecordStatus.PUBLISHED:
             raise InvalidTransition(_("只有已发布的记录可以归档。"))
         _transition(actor, record, RecordStatus.ARCHIVED, reason)
+        hooks.record_changed(record)
     return record
 
 

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from bridging.services.index import rebuild
+from core.services.jobs import TqdmProgress
+
+
+class Command(BaseCommand):
+    help = "重建供需对接的推荐索引（已发布的成果、需求和专家）；未改动文本的向量会复用。"
+
+    def handle(self, *args, **options):
+        progress = TqdmProgress("建立推荐索引")
+        try:
+            n = rebuild(progress)
+        finally:
+            progress.close()
+        self.stdout.write(f"推荐索引已建立，共 {n} 条记录。")

@@ -1,0 +1,192 @@
+"""The bridging index: published achievements, demands and experts in one retrieval engine.
+
+One persisted index under KECHUANG_INDEX_DIR serves every web process and worker: a change
+is written by a task as a new generation, and each process picks it up with `refresh()` (a
+file check) instead of rebuilding. Ids are "<kind>:<pk>", so a demand's page ranks
+achievements with `similar("demand:7", filters={"kind": "achievement"})` without embedding.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from core.models import ChainNode, HighTechField, IndustryChain, Region
+from core.services.jobs import Progress, job_handler
+from kechuang.retrieval import Document, Engine, IndexNotFound, Result, explain_zh
+from resources.choices import RecordStatus
+from resources.models import Achievement, Demand, Expert
+
+KINDS: dict[str, type] = {"achievement": Achievement, "demand": Demand, "expert": Expert}
+MODEL_KIND = {model._meta.label_lower: kind for kind, model in KINDS.items()}
+LABELS_ZH = {"chain_node": "产业链节点", "field": "高新技术领域", "region": "区域"}
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+
+
+def embedder():
+    return import_string(settings.EMBEDDER)()
+
+
+def doc_id(kind: str, pk: int) -> str:
+    return f"{kind}:{pk}"
+
+
+def parse_id(value: str) -> tuple[str, int]:
+    kind, _sep, pk = value.partition(":")
+    return kind, int(pk)
+
+
+class _Names:
+    """Region, field and chain-node names, read once per build instead of per record."""
+
+    def __init__(self):
+        self.regions = dict(Region.objects.values_list("pk", "name"))
+        self.fields = dict(HighTechField.objects.values_list("pk", "name"))
+        self.nodes = {n.pk: str(n) for n in ChainNode.objects.select_related("chain")}
+
+
+def document_for(record, names: _Names | None = None) -> Document:
+    names = names or _Names()
+    kind = MODEL_KIND[record._meta.label_lower]
+    meta: dict[str, Any] = {
+        "kind": kind,
+        "status": record.status,
+        "region": names.regions.get(record.region_id),
+        "owner": str(record.owner_id),
+        "chain_node": sorted(names.nodes[n.pk] for n in record.chain_nodes.all()),
+    }
+    if getattr(record, "hightech_field_id", None):
+        meta["field"] = names.fields.get(record.hightech_field_id)
+    if kind == "achievement":
+        meta["trl"] = record.trl
+        text = f"{record.keywords}\n{record.summary}\n{record.description}"
+    elif kind == "demand":
+        text = f"{record.keywords}\n{record.description}"
+    else:
+        works = " ".join(
+            f"{w.get('title', '')} {w.get('abstract', '')}" for w in record.works or []
+        )
+        text = f"{record.keywords}\n{record.bio}\n{works}"
+    return Document(id=doc_id(kind, record.pk), title=record.title, text=text, meta=meta)
+
+
+def published_documents() -> Iterator[Document]:
+    names = _Names()
+    for model in KINDS.values():
+        queryset = model.objects.filter(status=RecordStatus.PUBLISHED).prefetch_related(
+            "chain_nodes"
+        )
+        for record in queryset.iterator(chunk_size=2000):
+            yield document_for(record, names)
+
+
+def user_words() -> list[str]:
+    """Taxonomy names and record keywords, so that jieba keeps them whole."""
+    words = set(IndustryChain.objects.values_list("name", flat=True))
+    words |= set(ChainNode.objects.values_list("name", flat=True))
+    words |= set(HighTechField.objects.values_list("name", flat=True))
+    for model in KINDS.values():
+        for keywords in model.objects.filter(status=RecordStatus.PUBLISHED).values_list(
+            "keywords", flat=True
+        )[:50_000]:
+            words.update(
+                w.strip()
+                for w in keywords.replace("，", ",").replace("、", ",").split(",")
+                if 1 < len(w.strip()) <= 12
+            )
+    return sorted(words)
+
+
+def rebuild(progress: Progress | None = None) -> int:
+    """Index every published record from scratch (vectors of unchanged texts are reused)."""
+    global _engine
+    documents = list(published_documents())
+    callback = None
+    if progress is not None:
+        # Two passes over the records: cutting words, then embedding the new or changed texts.
+        progress.start(2 * len(documents), "建立推荐索引")
+        seen = {"tokenise": 0, "embed": 0}
+        stage_names = {"tokenise": "分词", "embed": "计算语义向量"}
+
+        def callback(done: int, total: int, stage: str) -> None:
+            if stage in seen and done > seen[stage]:
+                progress.advance(done - seen[stage], stage_names[stage])
+                seen[stage] = done
+
+    engine = Engine.build(
+        documents,
+        settings.INDEX_DIR,
+        embedder=embedder(),
+        user_words=user_words(),
+        progress=callback,
+    )
+    with _lock:
+        _engine = engine
+    return len(documents)
+
+
+def engine() -> Engine | None:
+    """This process's engine, refreshed when a worker has written a newer generation."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            try:
+                _engine = Engine.load(settings.INDEX_DIR, embedder=embedder())
+            except IndexNotFound:
+                return None
+        else:
+            _engine.refresh()
+        return _engine
+
+
+def update(label: str, pk: int) -> None:
+    """Bring one record's entry up to date: added or replaced if published, removed if not."""
+    kind = MODEL_KIND.get(label)
+    current = engine()
+    if kind is None or current is None:
+        return
+    record = KINDS[kind].objects.filter(pk=pk).prefetch_related("chain_nodes").first()
+    with _lock:
+        if record is not None and record.status == RecordStatus.PUBLISHED:
+            current.upsert([document_for(record)])
+        else:
+            current.remove([doc_id(kind, pk)])
+
+
+@task()
+def update_task(label: str, pk: int) -> None:
+    update(label, pk)
+
+
+def update_later(label: str, pk: int) -> None:
+    if label in MODEL_KIND:
+        update_task.enqueue(label, pk)
+
+
+@job_handler("bridging.index", permission="core.run_demo_job", button=_("建立推荐索引"))
+def index_job(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    n = rebuild(progress)
+    progress.advance(0, f"推荐索引已建立，共 {n} 条记录。")
+    return {"documents": n}
+
+
+@dataclass
+class Recommendation:
+    obj: Any
+    kind: str
+    score: float
+    explanation: str
+    result: Result | None = None
+
+
+def explain(result: Result) -> str:
+    return explain_zh(result, labels=LABELS_ZH)

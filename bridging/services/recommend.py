@@ -1,0 +1,152 @@
+"""Recommendations shown on record pages, each with its reasons in Chinese.
+
+- On a demand: achievements, experts, and institutes (their achievements and experts, grouped).
+- On an achievement: open demands, and enterprises (from their demands and shared chain nodes).
+- On an expert: demands that fit.
+Pairs that either side declined are left out before ranking.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from bridging.services.index import (
+    KINDS,
+    Recommendation,
+    doc_id,
+    document_for,
+    engine,
+    explain,
+    parse_id,
+)
+from bridging.services.matches import declined_demand_ids, declined_supply_ids
+from core.choices import OrgType
+from core.models import Organisation
+from resources.choices import RecordStatus
+
+INSTITUTE_TYPES = (OrgType.UNIVERSITY, OrgType.INSTITUTE, OrgType.HOSPITAL, OrgType.NEW_RD)
+
+
+def _objects(results, kind: str) -> dict[int, Any]:
+    pks = [parse_id(r.id)[1] for r in results]
+    model = KINDS[kind]
+    return (
+        model.objects.filter(pk__in=pks, status=RecordStatus.PUBLISHED)
+        .select_related("owner", "region")
+        .in_bulk()
+    )
+
+
+# What a recommendation's reasons compare between the two records (not status or owner).
+EXPLAINED_META = ("chain_node", "field", "region")
+
+
+def _ranked(
+    source_id: str, kind: str, k: int, filters: dict | None, exclude: set[str]
+) -> list[Recommendation]:
+    current = engine()
+    if current is None or source_id not in current:
+        return []
+    source_kind, source_pk = parse_id(source_id)
+    record = KINDS[source_kind].objects.prefetch_related("chain_nodes").get(pk=source_pk)
+    query_meta = {
+        key: value for key, value in document_for(record).meta.items() if key in EXPLAINED_META
+    }
+    results = current.similar(
+        source_id,
+        k=k,
+        filters={"kind": kind, **(filters or {})},
+        exclude=exclude,
+        query_meta=query_meta,
+    )
+    objects = _objects(results, kind)
+    out = []
+    for r in results:
+        obj = objects.get(parse_id(r.id)[1])
+        if obj is not None:
+            out.append(Recommendation(obj, kind, r.score, explain(r), r))
+    return out
+
+
+def for_demand(
+    demand, *, k: int = 10, filters: dict | None = None
+) -> dict[str, list[Recommendation]]:
+    declined = declined_supply_ids(demand)
+    exclude_a = {doc_id("achievement", pk) for pk in declined["achievement"]}
+    exclude_e = {doc_id("expert", pk) for pk in declined["expert"]}
+    source = doc_id("demand", demand.pk)
+    achievements = _ranked(source, "achievement", k, filters, exclude_a)
+    experts = _ranked(
+        source, "expert", k, {k_: v for k_, v in (filters or {}).items() if k_ != "trl"}, exclude_e
+    )
+    # Institutes: the universities and institutes behind the best achievements and experts.
+    wide = _ranked(source, "achievement", 100, filters, exclude_a) + _ranked(
+        source, "expert", 100, None, exclude_e
+    )
+    by_org: dict[int, list[Recommendation]] = defaultdict(list)
+    for rec in wide:
+        by_org[rec.obj.owner_id].append(rec)
+    orgs = (
+        Organisation.objects.filter(pk__in=by_org, type__in=INSTITUTE_TYPES)
+        .exclude(pk__in=declined["institute"])
+        .in_bulk()
+    )
+    institutes = []
+    for pk, org in orgs.items():
+        recs = sorted(by_org[pk], key=lambda r: -r.score)[:3]
+        titles = "、".join(
+            f"《{r.obj.title}》" if r.kind == "achievement" else f"{r.obj.title}（专家）"
+            for r in recs
+        )
+        institutes.append(
+            Recommendation(
+                org,
+                "institute",
+                sum(r.score for r in recs) / len(recs),
+                f"相关成果与专家：{titles}",
+            )
+        )
+    institutes.sort(key=lambda r: -r.score)
+    return {"achievement": achievements, "expert": experts, "institute": institutes[:k]}
+
+
+def for_achievement(
+    achievement, *, k: int = 10, filters: dict | None = None
+) -> dict[str, list[Recommendation]]:
+    source = doc_id("achievement", achievement.pk)
+    declined = {doc_id("demand", pk) for pk in declined_demand_ids(achievement)}
+    demands = _ranked(source, "demand", k, filters, declined)
+    # Enterprises: owners of fitting demands first, then those on the same chain nodes.
+    enterprises: dict[int, Recommendation] = {}
+    for rec in _ranked(source, "demand", 100, filters, set()):
+        org = rec.obj.owner
+        if org.pk not in enterprises:
+            enterprises[org.pk] = Recommendation(
+                org, "enterprise", rec.score, f"其技术需求《{rec.obj.title}》：{rec.explanation}"
+            )
+    nodes = list(achievement.chain_nodes.all())
+    if nodes:
+        same_chain = (
+            Organisation.objects.filter(type=OrgType.ENTERPRISE, chain_nodes__in=nodes)
+            .exclude(pk__in=enterprises)
+            .distinct()
+            .prefetch_related("chain_nodes")[:k]
+        )
+        node_names = {n.pk for n in nodes}
+        for org in same_chain:
+            shared = "、".join(str(n) for n in org.chain_nodes.all() if n.pk in node_names)
+            enterprises[org.pk] = Recommendation(
+                org, "enterprise", 0.0, f"同属产业链节点：{shared}"
+            )
+    ranked = sorted(enterprises.values(), key=lambda r: -r.score)[:k]
+    return {"demand": demands, "enterprise": ranked}
+
+
+def for_expert(
+    expert, *, k: int = 10, filters: dict | None = None
+) -> dict[str, list[Recommendation]]:
+    source = doc_id("expert", expert.pk)
+    declined = {doc_id("demand", pk) for pk in declined_demand_ids(expert)}
+    demands = _ranked(source, "demand", k, filters, declined)
+    return {"demand": demands}

@@ -1,0 +1,141 @@
+import tempfile
+
+from django.test import override_settings
+
+from bridging.models import Match
+from bridging.services import index, matches, recommend
+from core.models import ChainNode, Organisation
+from core.testing import PersonaTestCase
+from kechuang.retrieval import Range
+from resources.choices import RecordStatus
+from resources.factories import AchievementFactory, DemandFactory
+from resources.services import records
+
+
+class RecommendationTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        node = ChainNode.objects.get(name="新能源")
+        cls.demand = DemandFactory(
+            owner=cls.enterprise_org,
+            title="寻求动力电池热管理技术",
+            description="需要动力电池包热管理与液冷技术",
+            keywords="动力电池，热管理",
+        )
+        cls.demand.chain_nodes.set([node])
+        cls.battery = AchievementFactory(
+            owner=cls.university,
+            title="动力电池热管理系统",
+            summary="动力电池包液冷热管理技术，温差小于3度。",
+            trl=7,
+        )
+        cls.battery.chain_nodes.set([node])
+        cls.corn = AchievementFactory(
+            owner=cls.university, title="玉米耐密抗倒新品种", summary="玉米育种技术。", trl=8
+        )
+        cls.draft = AchievementFactory(
+            owner=cls.university,
+            title="动力电池热管理草稿",
+            summary="动力电池热管理。",
+            status=RecordStatus.DRAFT,
+        )
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.override = override_settings(INDEX_DIR=self.tmp.name)
+        self.override.enable()
+        index._engine = None
+        index.rebuild()
+
+    def tearDown(self):
+        index._engine = None
+        self.override.disable()
+        self.tmp.cleanup()
+
+    def test_demand_gets_the_fitting_achievement_first_with_reasons(self):
+        sections = recommend.for_demand(self.demand)
+        titles = [r.obj.title for r in sections["achievement"]]
+        self.assertEqual(titles[0], "动力电池热管理系统")
+        self.assertNotIn("动力电池热管理草稿", titles)
+        why = sections["achievement"][0].explanation
+        self.assertIn("共同关键词", why)
+        self.assertIn("动力电池", why)
+        self.assertNotIn("状态", why)
+        self.assertIn("同属产业链节点：汽车·新能源", why)
+        self.assertEqual(sections["institute"][0].obj, self.university)
+
+    def test_filters_apply_before_truncation(self):
+        sections = recommend.for_demand(
+            self.demand, filters={"region": "南关区", "trl": Range(8, 9)}
+        )
+        self.assertEqual([r.obj.title for r in sections["achievement"]], ["玉米耐密抗倒新品种"])
+
+    def test_declined_pair_is_not_recommended_again(self):
+        match = matches.create_match(self.broker, self.demand, self.battery)
+        matches.give_feedback(self.institute, match, "declined")
+        titles = [r.obj.title for r in recommend.for_demand(self.demand)["achievement"]]
+        self.assertNotIn("动力电池热管理系统", titles)
+        self.assertNotIn(
+            self.demand, [r.obj for r in recommend.for_achievement(self.battery)["demand"]]
+        )
+
+    def test_achievement_page_lists_demands_and_enterprises(self):
+        sections = recommend.for_achievement(self.battery)
+        self.assertEqual(sections["demand"][0].obj, self.demand)
+        self.assertIn(self.enterprise_org, [r.obj for r in sections["enterprise"]])
+
+    def test_publishing_updates_the_index_after_commit(self):
+        record = records.create_record(
+            self.institute,
+            type(self.battery),
+            {"title": "动力电池液冷板", "summary": "动力电池热管理液冷板。", "trl": 6},
+        )
+        records.submit_record(self.institute, record)
+        with self.captureOnCommitCallbacks(execute=True):
+            records.approve_record(self.city_admin, record)
+        self.assertIn(f"achievement:{record.pk}", index.engine())
+        with self.captureOnCommitCallbacks(execute=True):
+            records.archive_record(self.institute, record)
+        self.assertNotIn(f"achievement:{record.pk}", index.engine())
+
+    def test_panel_on_the_demand_page_offers_a_match_to_a_broker(self):
+        self.login(self.broker)
+        page = self.client.get(f"/resources/demands/{self.demand.pk}/")
+        self.assertContains(page, f"/bridging/recommend/demands/{self.demand.pk}/")
+        panel = self.client.get(f"/bridging/recommend/demands/{self.demand.pk}/")
+        self.assertContains(panel, "动力电池热管理系统")
+        self.assertContains(panel, "发起对接")
+        self.client.post(
+            "/bridging/matches/new/",
+            {"demand": self.demand.pk, "kind": "achievement", "target": self.battery.pk},
+        )
+        self.assertEqual(Match.objects.get().achievement, self.battery)
+
+    def test_public_sees_recommendations_without_match_buttons(self):
+        panel = self.client.get(f"/bridging/recommend/demands/{self.demand.pk}/")
+        self.assertContains(panel, "动力电池热管理系统")
+        self.assertNotContains(panel, "发起对接")
+
+    def test_draft_has_no_panel(self):
+        self.assertEqual(
+            self.client.get(f"/bridging/recommend/achievements/{self.draft.pk}/").status_code, 404
+        )
+
+    def test_index_job_from_the_jobs_page(self):
+        from core.models import Job
+
+        self.login(self.city_admin)
+        self.assertContains(self.client.get("/jobs/"), "建立推荐索引")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post("/jobs/start/bridging.index/")
+        self.assertEqual(Job.objects.get().status, "succeeded")
+        self.login(self.enterprise)
+        self.assertEqual(self.client.post("/jobs/start/bridging.index/").status_code, 403)
+
+    def test_no_index_yet_says_so(self):
+        index._engine = None
+        with override_settings(INDEX_DIR=self.tmp.name + "/none"):
+            panel = self.client.get(f"/bridging/recommend/demands/{self.demand.pk}/")
+        self.assertContains(panel, "推荐索引尚未建立")
+        self.assertTrue(Organisation.objects.exists())
