@@ -91,3 +91,11 @@ class PageTests(PersonaTestCase):
         with self.assertNumQueries(6):
             response = self.client.get("/organisations/")
         self.assertEqual(len(response.context["page"].object_list), 20)
+
+
+class LanguageDefaultTests(PersonaTestCase):
+    def test_an_english_browser_still_gets_chinese_until_the_user_switches(self):
+        response = self.client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(response, '<html lang="zh-CN">')
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        self.assertContains(self.client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN"), '<html lang="en">')
