@@ -62,9 +62,9 @@ def solve_fair(
         flow = solve_flow(FlowSpec(problem, remaining, group), options, per_item)
         if flow["slack"] > 0:
             return infeasible_result(name, "fair", started, explain_infeasibility(problem))
-        net, c = flow["network"], flow["candidates"]
+        net, flow_cands = flow["network"], flow["candidates"]
         chosen = flow["flows"][net.kinds["pair"]] > 0
-        warm = np.stack([c.reviewers[chosen], c.items[chosen]], 1)
+        warm = np.stack([flow_cands.reviewers[chosen], flow_cands.items[chosen]], 1)
         total_bound = flow["upper_bound"] + remaining.forced_affinity
     else:
         spec0 = ModelSpec(problem, remaining, "total")
@@ -77,8 +77,14 @@ def solve_fair(
     spec1 = ModelSpec(problem, remaining, "floor")
     t0 = min_item_mean(spec1, warm)
     cands = initial_general_candidates(problem, spec1, per_item, warm)
-    lp1 = lp_bound(spec1, cands, options, "fairness", SHARE_LP * budget, FAIR_LP_STOP)
-    t_bound = min(lp1["bound"], spec1.t_hi)
+    # a cheap bound first: no item can beat its own best panel. When the worst item of the
+    # max-total assignment is a niche item that already has it, this alone proves stage 1.
+    t_item = _per_item_bound(problem, spec1)
+    t_bound = min(t_item, spec1.t_hi)
+    lp1 = None
+    if t0 < t_bound - OPTIMALITY_TOLERANCE * max(1.0, abs(t_bound)):
+        lp1 = lp_bound(spec1, cands, options, "fairness", SHARE_LP * budget, FAIR_LP_STOP)
+        t_bound = min(lp1["bound"], t_bound)
     tol = OPTIMALITY_TOLERANCE * max(1.0, abs(t_bound))
     details: dict = {"fairness_bound": t_bound, "max_total_min_item_mean": t0}
     if t0 >= t_bound - tol:
@@ -119,7 +125,16 @@ def solve_fair(
     final = best
     if flow_ok:
         final = _fix_and_reoptimise(
-            problem, remaining, group, best, spec1, floor, per_item, deadline
+            problem,
+            remaining,
+            group,
+            best,
+            spec1,
+            floor,
+            per_item,
+            deadline,
+            flow_cands,
+            _item_means(spec1, warm) < floor,
         )
         options.say(
             f"fair mode: total {problem.pair_affinity(final[:, 0], final[:, 1]).sum():.6g} "
@@ -150,10 +165,80 @@ def solve_fair(
     )
 
 
+def _per_item_bound(problem: AssignmentProblem, spec: ModelSpec) -> float:
+    """max over assignments of the worst item's mean ≤ min over items of its best mean alone.
+
+    Each item alone, ignoring loads and other items: its forced reviewers plus the best
+    eligible ones, at most `cap` per group, chosen greedily (exact for one group family, a
+    partition matroid). With quotas or several families there is no such shortcut: +inf.
+    """
+    if problem.quotas or len(problem.group_caps) > 1:
+        return float("inf")
+    group = problem.group_caps[0] if problem.group_caps else None
+    rem = spec.remaining
+    forced = rem.forced
+    best = np.full(problem.n_items, np.inf)
+    depth = min(problem.n_reviewers, 64)
+    for start, stop in problem.item_blocks():
+        block = np.array(problem.affinity_block(start, stop), dtype=np.float64)
+        conflicts = problem.conflict_block(start, stop)
+        if conflicts is not None:
+            block[conflicts] = -np.inf
+        inside = (forced[:, 1] >= start) & (forced[:, 1] < stop)
+        block[forced[inside, 0], forced[inside, 1] - start] = -np.inf
+        cols = np.ascontiguousarray(block.T)
+        top = (
+            np.argpartition(-cols, depth - 1, axis=1)[:, :depth] if depth < cols.shape[1] else None
+        )
+        for j in range(stop - start):
+            item = start + j
+            if problem.per_item[item] == 0:
+                continue
+            need = int(rem.demand[item])
+            order = top[j] if top is not None else np.arange(cols.shape[1])
+            order = order[np.argsort(-cols[j, order], kind="stable")]
+            chosen = _greedy_panel(cols[j], order, need, group, forced[forced[:, 1] == item, 0])
+            if chosen is None:  # the top few were not enough: look at the whole column
+                order = np.argsort(-cols[j], kind="stable")
+                chosen = _greedy_panel(cols[j], order, need, group, forced[forced[:, 1] == item, 0])
+            if chosen is not None:  # (None: the item cannot be staffed even alone)
+                best[item] = (spec.forced_score[item] + cols[j, chosen].sum()) / spec.k[item]
+    return float(np.min(best, initial=np.inf))
+
+
+def _greedy_panel(scores, order, need, group, forced_reviewers) -> np.ndarray | None:
+    used: dict[int, int] = {}
+    if group is not None:
+        for r in forced_reviewers:
+            label = int(group.labels[r])
+            if label >= 0:
+                used[label] = used.get(label, 0) + 1
+    chosen = []
+    for r in order:
+        if len(chosen) == need:
+            break
+        if not np.isfinite(scores[r]):
+            break
+        label = int(group.labels[r]) if group is not None else -1
+        if label >= 0:
+            if used.get(label, 0) >= group.cap:
+                continue
+            used[label] = used.get(label, 0) + 1
+        chosen.append(r)
+    return np.asarray(chosen, dtype=np.int64) if len(chosen) == need else None
+
+
 def _milp_affordable(cands: Candidates, deadline: float, budget: float) -> bool:
     """Measured: HiGHS gains on the 500 × 5,000 instance (≈ 18,000 columns) within a minute,
     but on 2,000 × 30,000 (≈ 94,000 columns) its root LP alone outlasts the budget."""
     return len(cands.keys) <= MILP_MAX_COLUMNS and deadline - time.perf_counter() > 0.2 * budget
+
+
+def _item_means(spec: ModelSpec, pairs: np.ndarray) -> np.ndarray:
+    p = spec.problem
+    scores = p.pair_affinity(pairs[:, 0], pairs[:, 1])
+    totals = np.bincount(pairs[:, 1], weights=scores, minlength=p.n_items)
+    return (totals + spec.forced_score) / spec.k
 
 
 def _total(problem: AssignmentProblem, pairs: np.ndarray) -> float:
@@ -169,16 +254,18 @@ def _fix_and_reoptimise(
     floor: float,
     per_item: int,
     deadline: float,
+    start: Candidates,
+    below_at_max_total: np.ndarray,
 ) -> np.ndarray:
     """Best total at the floor, by flows: keep stage-1 panels only where needed.
 
-    Start with no item fixed; solve the max-total flow with the fixed panels as forced pairs;
-    any free item that falls below the floor gets its stage-1 panel fixed, and again. The
-    stage-1 assignment completes every such problem, so each flow is feasible, and the loop
-    ends (at worst with every panel fixed, i.e. the stage-1 assignment).
+    Items that were below the floor in the max-total assignment start fixed to their stage-1
+    panels (forced pairs); the max-total flow re-optimises the rest, and any free item that
+    falls below the floor gets its stage-1 panel fixed too, until none does. The stage-1
+    assignment completes every such problem, so each flow is feasible, and the loop ends (at
+    worst with every panel fixed, i.e. the stage-1 assignment itself).
     """
-    fixed = np.zeros(problem.n_items, dtype=bool)
-    best = stage1
+    fixed = below_at_max_total & (problem.per_item > 0)
     while time.perf_counter() < deadline:
         keep = fixed[stage1[:, 1]]
         sub = AssignmentProblem(
@@ -190,10 +277,10 @@ def _fix_and_reoptimise(
             group_caps=problem.group_caps,
             forced=np.concatenate([remaining.forced, stage1[keep]]),
         )
-        rem, findings = place_forced(sub)
+        rem, _ = place_forced(sub)
         if rem is None:
             break
-        out = solve_flow(FlowSpec(sub, rem, group), SolveOptions(), per_item)
+        out = solve_flow(FlowSpec(sub, rem, group), SolveOptions(), per_item, start)
         if out["slack"] > 0:
             break
         net, c = out["network"], out["candidates"]
@@ -209,7 +296,7 @@ def _fix_and_reoptimise(
         if not below.any():
             return pairs
         fixed |= below
-    return best
+    return stage1
 
 
 def _weighted_flows(
@@ -218,13 +305,20 @@ def _weighted_flows(
     cands: Candidates,
     fair_spec: ModelSpec,
     time_budget: float,
-    step: float = 0.3,
+    step: float = 0.5,
     max_rounds: int = 60,
 ) -> tuple[np.ndarray | None, float]:
-    """Best worst-item mean over flows whose item weights track the max-min LP's dual."""
+    """Best worst-item mean over max-weight flows with growing weights on the lowest items.
+
+    Each round, every item below "best worst mean so far + a band" has its weight raised in
+    proportion to its shortfall (a multiplicative-weights step on the max-min LP's dual).
+    Measured on the bench instances: this banded rule lifted the worst item by 15 % (500 ×
+    5,000) and 10 % (2,000 × 30,000) where z-scored weights on all items stalled at 3 % and 0.
+    """
     started = time.perf_counter()
+    needed = problem.per_item > 0
     weight = np.ones(problem.n_items)
-    best, best_t, best_total = None, -np.inf, -np.inf
+    best, best_t, best_total, band = None, -np.inf, -np.inf, None
     for _ in range(max_rounds):
         weighted = Candidates(
             cands.reviewers, cands.items, cands.scores * weight[cands.items], cands.n_rev
@@ -235,17 +329,18 @@ def _weighted_flows(
             break  # the candidate set cannot staff every item: leave it to the MILP
         chosen = flows[net.kinds["pair"]] > 0
         pairs = np.stack([cands.reviewers[chosen], cands.items[chosen]], 1)
-        t = min_item_mean(fair_spec, pairs)
-        total = float(cands.scores[chosen].sum())
-        if t > best_t or (t == best_t and total > best_total):
-            best, best_t, best_total = pairs, t, total
         totals = np.bincount(
             cands.items[chosen], weights=cands.scores[chosen], minlength=problem.n_items
         )
-        needed = problem.per_item > 0
-        means = ((totals + fair_spec.forced_score) / fair_spec.k)[needed]
-        spread = max(float(means.std()), 1e-12)
-        weight[needed] *= np.exp(-step * (means - means.mean()) / spread)
+        means = (totals + fair_spec.forced_score) / fair_spec.k
+        t = float(means[needed].min())
+        total = float(cands.scores[chosen].sum())
+        if t > best_t or (t == best_t and total > best_total):
+            best, best_t, best_total = pairs, t, total
+        if band is None:
+            band = max(0.15 * float(means[needed].mean() - t), 1e-9 * fair_spec.amax)
+        shortfall = np.maximum(0.0, best_t + band - means) * needed
+        weight *= np.exp(step * shortfall / band)
         weight /= weight[needed].mean()
         if time.perf_counter() - started > time_budget:
             break

@@ -271,12 +271,24 @@ class Network:
         return total + float(contrib[real].sum())
 
 
-def solve_flow(spec: FlowSpec, options: SolveOptions, per_item: int) -> dict:
-    """Column generation: solve, price everything, add what improves, until nothing does."""
+def solve_flow(
+    spec: FlowSpec, options: SolveOptions, per_item: int, start: Candidates | None = None
+) -> dict:
+    """Column generation: solve, price everything, add what improves, until nothing does.
+
+    `start` reuses the candidate pairs of an earlier run on the same matrix (saves a pass).
+    """
     from .pricing import price_all
 
     started = time.perf_counter()
-    cands = initial_candidates(spec, per_item)
+    if start is None:
+        cands = initial_candidates(spec, per_item)
+    else:
+        keep = spec.remaining.demand[start.items] > 0
+        cands = _drop_unusable(
+            spec,
+            Candidates(start.reviewers[keep], start.items[keep], start.scores[keep], start.n_rev),
+        )
     options.say(f"candidates: {len(cands.keys):,} pairs (top {per_item} per item)")
     history = []
     rounds = 0
