@@ -334,5 +334,4 @@ def _normalise_forced(forced: object, n_rev: int, n_items: int) -> np.ndarray:
             f"forced pair (reviewer {r}, item {i}) is outside the matrix",
             f"指定配对（专家 {r}，项目 {i}）超出矩阵范围",
         )
-    unique = np.unique(pairs, axis=0)
-    return unique
+    return np.unique(pairs, axis=0)

@@ -19,8 +19,11 @@ SCALE = 10_000
 
 def solve_cpsat(
     model: PairModel, time_limit: float, warm: np.ndarray | None, workers: int = 2
-) -> tuple[np.ndarray | None, bool]:
-    """Solve the integer program over the model's pair columns; (x, proven optimal)."""
+) -> np.ndarray | None:
+    """Solve the integer program over the model's pair columns; None when nothing found.
+
+    Optimality is judged later against the LP bound over the full matrix, not by CP-SAT's own
+    bound on the pruned model."""
     spec = model.spec
     n = model.n_x
     scale = SCALE / spec.amax
@@ -49,7 +52,7 @@ def solve_cpsat(
             continue
         if not len(cols):
             if lo > 0:
-                return None, False  # a row no candidate can serve: nothing to search
+                return None  # a row no candidate can serve: nothing to search
             continue
         expr = sum(x[j] for j in cols)
         if np.isfinite(lo) and lo == hi:
@@ -72,9 +75,9 @@ def solve_cpsat(
     solver.parameters.random_seed = 0
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, False
+        return None
     values = np.zeros(model.n_cols)
     values[:n] = [solver.value(v) for v in x]
     if t_var is not None:
         values[model.t_col] = solver.value(t_var) / scale
-    return values, status == cp_model.OPTIMAL
+    return values

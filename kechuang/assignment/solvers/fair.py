@@ -147,9 +147,12 @@ def solve_fair(
         s2 = integer_stage(
             spec2, cands, options, backend, "total", final, left / 2, lp_time=left / 2
         )
-        if s2.pairs is not None and min_item_mean(spec1, s2.pairs) >= floor - 1e-9:
-            if _total(problem, s2.pairs) > _total(problem, final):
-                final = s2.pairs
+        if (
+            s2.pairs is not None
+            and min_item_mean(spec1, s2.pairs) >= floor - 1e-9
+            and _total(problem, s2.pairs) > _total(problem, final)
+        ):
+            final = s2.pairs
         bound = min(bound, s2.bound + remaining.forced_affinity)
     t_final = min_item_mean(spec1, final)
     details.update(fairness_gap=max(0.0, t_bound - t_final), stages=2)

@@ -41,7 +41,6 @@ class StageOutcome:
     value: float | None  # stage objective (total affinity or floor t), forced pairs included
     bound: float  # proven bound on the stage objective over the full matrix
     cands: Candidates
-    optimal_on_candidates: bool
 
 
 def run_highs(
@@ -218,26 +217,25 @@ def integer_stage(
     if lp["slack"] > 1e-6:
         proven = _phase_one_infeasible(spec, lp["model"].cands, options)
         if proven:
-            return StageOutcome(None, None, -np.inf, cands, True)
+            return StageOutcome(None, None, -np.inf, cands)
     model = PairModel(spec, cands)
     warm_x = _warm_vector(model, warm, spec)
     options.say(f"{label}: integer program on {len(cands.keys):,} pairs ({backend})")
     if backend == "cpsat":
         from .cpsat import solve_cpsat
 
-        x, optimal = solve_cpsat(model, time_limit, warm_x)
+        x = solve_cpsat(model, time_limit, warm_x)
     else:
         out = run_highs(model, integer=True, time_limit=time_limit, warm=warm_x)
         x = out["x"]
-        optimal = out["status"] == "Optimal"
     if x is None or model.slack_used(x) > 0.5:
-        return StageOutcome(None, None, lp["bound"], cands, False)
+        return StageOutcome(None, None, lp["bound"], cands)
     chosen = x[: model.n_x] > 0.5
     pairs = np.stack([cands.reviewers[chosen], cands.items[chosen]], 1)
     value = float(x[model.t_col]) if model.t_col is not None else float(cands.scores[chosen].sum())
     if spec.stage == "total":
         value += spec.remaining.forced_affinity
-    return StageOutcome(pairs, value, lp["bound"], cands, optimal)
+    return StageOutcome(pairs, value, lp["bound"], cands)
 
 
 def _warm_vector(model: PairModel, warm: np.ndarray | None, spec: ModelSpec) -> np.ndarray | None:

@@ -250,7 +250,7 @@ class Network:
             dist[heads[improve]] = best[improve]
         return dist, max_iter
 
-    def bound_inside(self, flows: np.ndarray, y: np.ndarray) -> float:
+    def bound_inside(self, y: np.ndarray) -> float:
         """Σ b·y + Σ max(u·w̄, l·w̄) over the real arcs of this network (weights in affinity)."""
         rem, D = self.spec.remaining, self.spec.unit
         total = float(D * rem.demand.sum()) * (y[self.s] - y[self.t])
@@ -303,7 +303,7 @@ def solve_flow(
         pair = net.kinds["pair"]
         objective = float((cands.scores * flows[pair]).sum()) / spec.unit
         slack = int(flows[net.kinds["slack"]].sum() + flows[net.kinds["dump"]].sum())
-        inside = net.bound_inside(flows, y)
+        inside = net.bound_inside(y)
         # while slack carries flow the potentials are big-M sized and the bound meaningless
         outside, add = price_all(
             spec, net, y, add_per_item=max(4, per_item // 2), need_bound=slack == 0
