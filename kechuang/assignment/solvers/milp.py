@@ -134,6 +134,7 @@ def lp_bound(
     add_per_item = 10
     rounds = 0
     best_lower = -np.inf
+    last_value = np.inf
     while True:
         rounds += 1
         model = PairModel(spec, cands)
@@ -166,6 +167,10 @@ def lp_bound(
                 "converged": done,
                 "rounds": rounds,
             }
+        if value >= last_value - stop_gap * max(1.0, abs(value)):
+            # LP value stalled, only the bound moves: degenerate duals, ask for more per item
+            add_per_item = min(add_per_item * 2, 1024)
+        last_value = value
         cands.add(*add)
 
 
