@@ -122,6 +122,18 @@ class AffinityScorer:
                 progress(done + 1, len(items_of), "score")
         return out
 
+    def pairwise(
+        self, texts_a: Sequence[str], texts_b: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Semantic and lexical cosine of every (a, b): two arrays of shape (len(a), len(b))."""
+        texts = [*texts_a, *texts_b]
+        vectors = embed_in_batches(self.embedder, texts)
+        terms = self._tfidf(texts)
+        split = len(texts_a)
+        semantic = vectors[:split] @ vectors[split:].T
+        lexical = (terms[:split] @ terms[split:].T).toarray()
+        return semantic, lexical
+
     def _tfidf(self, texts: Sequence[str]) -> sp.csr_matrix:
         """L2-normalised log(1 + tf) × idf rows; terms are columns local to this call."""
         columns: dict[str, int] = {}

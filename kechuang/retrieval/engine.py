@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,13 +126,26 @@ class Engine:
     ) -> Engine:
         """Open a persisted index. Nothing is tokenised or embedded; arrays are memory-mapped."""
         path = Path(path)
-        manifest = store.read_manifest(path)
         embedder = embedder or USEEmbedder()
-        if embedder.name != manifest["embedder"] or embedder.dim != manifest["dim"]:
-            raise store.IndexMismatch(
-                f"index at {path} was built with {manifest['embedder']} ({manifest['dim']} "
-                f"dimensions), not {embedder.name} ({embedder.dim}): rebuild it"
-            )
+        attempts_left = 3
+        while True:
+            manifest = store.read_manifest(path)
+            if embedder.name != manifest["embedder"] or embedder.dim != manifest["dim"]:
+                raise store.IndexMismatch(
+                    f"index at {path} was built with {manifest['embedder']} ({manifest['dim']} "
+                    f"dimensions), not {embedder.name} ({embedder.dim}): rebuild it"
+                )
+            try:
+                return cls._open(path, manifest, embedder, mmap)
+            except FileNotFoundError:
+                # Two writes landed between reading the manifest and opening its generation
+                # (which the second write removed): read the manifest again.
+                attempts_left -= 1
+                if attempts_left == 0:
+                    raise
+
+    @classmethod
+    def _open(cls, path: Path, manifest: dict, embedder: Embedder, mmap: bool) -> Engine:
         folder = store.generation_dir(path, manifest["generation"])
         payload = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
         return cls(
@@ -208,9 +222,15 @@ class Engine:
         reuse: Callable[[str, int], np.ndarray | None] | None = None,
     ) -> _Prepared:
         total = len(documents)
-        tokens = []
+        # Terms become ids as each text is read: a corpus' token strings are never all held.
+        terms, counts, sizes, lengths = array("i"), array("i"), array("q"), array("i")
         for i, document in enumerate(documents):
-            tokens.append(self.tokenizer(document.full_text))
+            tokens = self.tokenizer(document.full_text)
+            doc_terms, doc_counts = self.lexical.encode(tokens)
+            terms.extend(doc_terms.tolist())
+            counts.extend(doc_counts.tolist())
+            sizes.append(len(doc_terms))
+            lengths.append(len(tokens))
             if progress is not None and (i + 1 == total or (i + 1) % 1000 == 0):
                 progress(i + 1, total, "tokenise")
         hashes = np.asarray([content_hash(d) for d in documents], dtype=np.uint64)
@@ -223,13 +243,22 @@ class Engine:
             else:
                 vectors[i] = stored
         if missing:
-            texts = [documents[i].full_text for i in missing]
+            texts = _TextsOf(documents, missing)
             vectors[missing] = embed_in_batches(self.embedder, texts, progress=progress)
-        return _Prepared(tokens, vectors, hashes, embedded=len(missing))
+        return _Prepared(
+            np.frombuffer(terms, dtype=np.int32),
+            np.frombuffer(counts, dtype=np.int32),
+            np.frombuffer(sizes, dtype=np.int64),
+            np.frombuffer(lengths, dtype=np.int32),
+            vectors,
+            hashes,
+        )
 
     def _apply(self, documents: Sequence[Document], prepared: _Prepared) -> None:
         first_row = len(self.ids)
-        self.lexical.append(prepared.tokens)
+        self.lexical.append_encoded(
+            prepared.terms, prepared.counts, prepared.sizes, prepared.lengths
+        )
         self.vectors.append(prepared.vectors)
         self.meta.append([d.meta for d in documents])
         self.ids.extend(d.id for d in documents)
@@ -427,10 +456,29 @@ class Engine:
 
 @dataclass
 class _Prepared:
-    tokens: list[list[str]]
+    """Documents tokenised and embedded, ready to become rows."""
+
+    terms: np.ndarray
+    counts: np.ndarray
+    sizes: np.ndarray
+    lengths: np.ndarray
     vectors: np.ndarray
     hashes: np.ndarray
-    embedded: int
+
+
+class _TextsOf(Sequence):
+    """The texts of some documents, made batch by batch as the embedder asks for them."""
+
+    def __init__(self, documents: Sequence[Document], rows: list[int]) -> None:
+        self.documents, self.rows = documents, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.documents[row].full_text for row in self.rows[index]]
+        return self.documents[self.rows[index]].full_text
 
 
 def _check_unique_ids(documents: Sequence[Document]) -> None:

@@ -48,7 +48,6 @@ class LexicalIndex:
         self.k1, self.b = k1, b
         self._weights: bm25s.BM25 | None = None
         self._idf: np.ndarray | None = None
-        self._df: np.ndarray | None = None
 
     # -- building and updating -------------------------------------------------------------
 
@@ -66,27 +65,36 @@ class LexicalIndex:
     def n_docs(self) -> int:
         return len(self.doc_len)
 
+    def encode(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """A document's distinct term ids and their counts; new terms extend the vocabulary."""
+        ids = np.fromiter(
+            (self.vocab.setdefault(token, len(self.vocab)) for token in tokens),
+            dtype=np.int32,
+            count=len(tokens),
+        )
+        terms, counts = np.unique(ids, return_counts=True)
+        return terms.astype(np.int32), counts.astype(np.int32)
+
     def append(self, token_lists: Sequence[Sequence[str]]) -> None:
-        """Add documents (already tokenised) at the end; new terms extend the vocabulary."""
-        new_terms, new_counts, new_lengths = [], [], []
-        row_sizes = np.zeros(len(token_lists), dtype=np.int64)
-        for i, tokens in enumerate(token_lists):
-            ids = np.fromiter(
-                (self.vocab.setdefault(token, len(self.vocab)) for token in tokens),
-                dtype=np.int32,
-                count=len(tokens),
-            )
-            unique, counts = np.unique(ids, return_counts=True)
-            new_terms.append(unique.astype(np.int32))
-            new_counts.append(counts.astype(np.int32))
-            new_lengths.append(len(tokens))
-            row_sizes[i] = len(unique)
-        if not token_lists:
+        """Add tokenised documents at the end."""
+        encoded = [self.encode(tokens) for tokens in token_lists]
+        self.append_encoded(
+            np.concatenate([t for t, _ in encoded]) if encoded else np.zeros(0, np.int32),
+            np.concatenate([c for _, c in encoded]) if encoded else np.zeros(0, np.int32),
+            np.asarray([len(t) for t, _ in encoded], dtype=np.int64),
+            np.asarray([len(tokens) for tokens in token_lists], dtype=np.int32),
+        )
+
+    def append_encoded(
+        self, terms: np.ndarray, counts: np.ndarray, sizes: np.ndarray, lengths: np.ndarray
+    ) -> None:
+        """Add documents given as flat (term, count) entries, `sizes` entries per document."""
+        if len(sizes) == 0:
             return
-        self.indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum(row_sizes)])
-        self.terms = np.concatenate([self.terms, *new_terms])
-        self.counts = np.concatenate([self.counts, *new_counts])
-        self.doc_len = np.concatenate([self.doc_len, np.asarray(new_lengths, np.int32)])
+        self.indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum(sizes)])
+        self.terms = np.concatenate([self.terms, np.asarray(terms, np.int32)])
+        self.counts = np.concatenate([self.counts, np.asarray(counts, np.int32)])
+        self.doc_len = np.concatenate([self.doc_len, np.asarray(lengths, np.int32)])
         self._invalidate()
 
     def delete(self, rows: np.ndarray) -> None:
@@ -106,7 +114,6 @@ class LexicalIndex:
     def _invalidate(self) -> None:
         self._weights = None
         self._idf = None
-        self._df = None
 
     def reweight(self) -> None:
         """Recompute the BM25 weights from the cached term counts (after any update)."""
@@ -116,10 +123,16 @@ class LexicalIndex:
         present = df > 0
         idf[present] = np.log(1.0 + (n - df[present] + 0.5) / (df[present] + 0.5))
         avg_len = float(self.doc_len.mean()) if n else 1.0
-        row_of = np.repeat(np.arange(n), np.diff(self.indptr))
-        norm = self.k1 * ((1 - self.b) + self.b * self.doc_len[row_of] / max(avg_len, 1e-9))
-        tf = self.counts.astype(np.float64)
-        weights = (idf[self.terms] * tf / (norm + tf)).astype(np.float32)
+        # float32 throughout and in place: at 1,000,000 documents there are ~10⁸ entries.
+        doc_norm = (self.k1 * ((1 - self.b) + self.b * self.doc_len / max(avg_len, 1e-9))).astype(
+            np.float32
+        )
+        weights = self.counts.astype(np.float32)
+        denominator = np.repeat(doc_norm, np.diff(self.indptr))
+        denominator += weights
+        weights /= denominator
+        del denominator
+        weights *= idf.astype(np.float32)[self.terms]
         csc = sp.csr_matrix((weights, self.terms, self.indptr), shape=(n, n_vocab)).tocsc()
         csc.sort_indices()
 
@@ -135,7 +148,6 @@ class LexicalIndex:
         retriever.nonoccurrence_array = None
         self._weights = retriever
         self._idf = idf.astype(np.float32)
-        self._df = df
 
     @property
     def weights(self) -> bm25s.BM25:

@@ -35,6 +35,7 @@ class _FieldIndex:
     entry_code: np.ndarray  # code of each entry's value in `codes`
     entry_number: np.ndarray  # numeric value of each entry, NaN when not a number
     codes: dict[Any, int]
+    one_per_row: bool  # every row has exactly one entry, in row order: a hit is a row
 
 
 class MetaTable:
@@ -106,7 +107,11 @@ class MetaTable:
                 condition if isinstance(condition, list | tuple | set | frozenset) else [condition]
             )
             wanted = [index.codes[v] for v in values if _hashable(v) and v in index.codes]
-            hit = np.isin(index.entry_code, np.asarray(wanted, dtype=np.int32))
+            lookup = np.zeros(len(index.codes) + 1, dtype=bool)
+            lookup[wanted] = True
+            hit = lookup[index.entry_code]
+        if index.one_per_row:
+            return hit
         rows = np.zeros(self.n, dtype=bool)
         rows[index.entry_row[hit]] = True
         return rows
@@ -123,11 +128,14 @@ class MetaTable:
                     codes_of.append(codes.setdefault(item, len(codes)))
                     is_number = isinstance(item, int | float) and not isinstance(item, bool)
                     numbers.append(float(item) if is_number else np.nan)
+            entry_row = np.asarray(rows, dtype=np.int64)
             index = _FieldIndex(
-                np.asarray(rows, dtype=np.int64),
+                entry_row,
                 np.asarray(codes_of, dtype=np.int32),
                 np.asarray(numbers, dtype=np.float64),
                 codes,
+                one_per_row=len(entry_row) == self.n
+                and bool(np.all(entry_row == np.arange(self.n))),
             )
             self._indexes[field] = index
         return index

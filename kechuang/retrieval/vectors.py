@@ -46,7 +46,8 @@ class VectorStore:
     def append(self, vectors: np.ndarray) -> None:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         total, gram = _sums(vectors)
-        self.matrix = np.concatenate([self.matrix, vectors])
+        # An empty store adopts the array: no second copy of a freshly embedded corpus.
+        self.matrix = vectors if self.n == 0 else np.concatenate([self.matrix, vectors])
         self.total += total
         self.gram += gram
 
