@@ -4,15 +4,13 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from core.choices import OrgType, Role
-from core.factories import DEMO_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
-from core.models import Region
-from core.services.reference import load_reference_data
+from core.choices import Role
 
+# Nothing here touches the database or models at import time: the root conftest imports this
+# module, and the Django-free packages' tests run without Django configured.
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 ROLES = [
     ("enterprise", Role.ENTERPRISE, "李企业"),
@@ -30,6 +28,8 @@ requires_chromium = pytest.mark.skipif(
 
 
 def login(page, base, username):
+    from core.factories import DEMO_PASSWORD
+
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
@@ -62,6 +62,11 @@ def browser():
 
 @pytest.fixture
 def personas(transactional_db):
+    from core.choices import OrgType
+    from core.factories import MembershipFactory, OrganisationFactory, UserFactory
+    from core.models import Region
+    from core.services.reference import load_reference_data
+
     load_reference_data()  # a transactional test empties the tables the migration filled
     zone = Region.objects.get(code="220173")
     org = OrganisationFactory(
