@@ -40,8 +40,26 @@ class RecordFilterSet(django_filters.FilterSet):
         label=_("排序"), choices=SORTS, method="filter_sort", empty_label=None
     )
 
+    # Filters whose values are also tokens in the full-text index (resources.search.FACET_FIELDS).
+    INDEXED_FACETS = {
+        "region": "region_id",
+        "trl": "trl",
+        "price_band": "price_band",
+        "hightech_field": "hightech_field_id",
+        "type": "type",
+        "level": "level",
+        "legal_status": "legal_status",
+    }
+
     def filter_q(self, queryset, name, value):
-        return search.search(queryset, value) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        facets = {}
+        for filter_name, field in self.INDEXED_FACETS.items():
+            chosen = self.form.cleaned_data.get(filter_name)
+            if chosen not in (None, ""):
+                facets[field] = getattr(chosen, "pk", chosen)
+        return search.search(queryset, value, facets)
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in `qs`, once every filter has run

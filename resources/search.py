@@ -46,7 +46,35 @@ def tokens_for(record) -> str:
                 if isinstance(w, dict)
             )
         parts.append(str(value or ""))
-    return " ".join(segment(" ".join(parts)))
+    return " ".join(segment(" ".join(parts)) + facet_tokens(record))
+
+
+# Facet values also go into the full-text index as tokens, so that a query with facets is one
+# intersection inside the index instead of a row lookup for every match (docs/decisions.md).
+# The prefix keeps them apart from any word a user could type.
+FACET_FIELDS = (
+    "region_id",
+    "trl",
+    "price_band",
+    "hightech_field_id",
+    "type",
+    "level",
+    "legal_status",
+)
+_FACET_PREFIX = "zzf"
+
+
+def facet_token(field: str, value) -> str:
+    return f"{_FACET_PREFIX}{field.removesuffix('_id').replace('_', '')}{value}".lower()
+
+
+def facet_tokens(record) -> list[str]:
+    tokens = []
+    for field in FACET_FIELDS:
+        value = getattr(record, field, None)
+        if value not in (None, ""):
+            tokens.append(facet_token(field, value))
+    return tokens
 
 
 def query_groups(query: str) -> list[list[str]]:
@@ -79,16 +107,22 @@ def fts_table(model) -> str:
     return f"{model._meta.db_table}_fts"
 
 
-def search(queryset: QuerySet, query: str) -> QuerySet:
-    """Records matching every word of `query`, annotated with `rank` (higher is better)."""
+def search(queryset: QuerySet, query: str, facets: dict[str, object] | None = None) -> QuerySet:
+    """Records matching every word of `query`, annotated with `rank` (higher is better).
+
+    `facets` (field → value, fields from FACET_FIELDS) are matched inside the index too; the
+    caller still filters on them in SQL, so the result is the same either way, only faster.
+    """
     groups = query_groups(query)
+    if groups and facets:
+        groups = groups + [[facet_token(f, v)] for f, v in facets.items() if f in FACET_FIELDS]
     if not groups:
         return queryset.annotate(rank=RawSQL("0", [], output_field=FloatField()))
     model = queryset.model
     table = model._meta.db_table
     if connection.vendor == "postgresql":
         expression = _tsquery_expression(groups)
-        vector = f"to_tsvector('simple', {table}.search_tokens)"
+        vector = f"{table}.search_vector"  # a stored, generated tsvector column
         return queryset.filter(
             RawSQL(
                 f"{vector} @@ to_tsquery('simple', %s)", [expression], output_field=BooleanField()
@@ -109,33 +143,3 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
         params=[_fts5_expression(groups)],
         select={"rank": f"-{fts}.rank"},
     )
-
-
-def create_index_sql(table: str, vendor: str) -> list[str]:
-    """SQL that creates the full-text index of one record table."""
-    if vendor == "postgresql":
-        return [
-            f"CREATE INDEX {table}_search_gin ON {table} USING GIN (to_tsvector('simple', search_tokens))"
-        ]
-    fts = f"{table}_fts"
-    return [
-        f"CREATE VIRTUAL TABLE {fts} USING fts5(search_tokens, content='{table}', content_rowid='id', tokenize='unicode61')",
-        f"CREATE TRIGGER {table}_fts_ai AFTER INSERT ON {table} BEGIN "
-        f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END",
-        f"CREATE TRIGGER {table}_fts_ad AFTER DELETE ON {table} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); END",
-        f"CREATE TRIGGER {table}_fts_au AFTER UPDATE OF search_tokens ON {table} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); "
-        f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END",
-    ]
-
-
-def drop_index_sql(table: str, vendor: str) -> list[str]:
-    if vendor == "postgresql":
-        return [f"DROP INDEX IF EXISTS {table}_search_gin"]
-    return [
-        f"DROP TRIGGER IF EXISTS {table}_fts_ai",
-        f"DROP TRIGGER IF EXISTS {table}_fts_ad",
-        f"DROP TRIGGER IF EXISTS {table}_fts_au",
-        f"DROP TABLE IF EXISTS {table}_fts",
-    ]

@@ -93,7 +93,7 @@ def create_match(
 
 def _locked(match: Match) -> Match:
     return (
-        Match.objects.select_for_update()
+        Match.objects.select_for_update(of=("self",))
         .select_related("demand", "achievement", "expert")
         .get(pk=match.pk)
     )

@@ -77,7 +77,8 @@ class RecordViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        qs = self.kind.model.objects.select_related("owner", "region")
+        many = [f.name for f in records.editable_fields(self.kind.model) if f.many_to_many]
+        qs = self.kind.model.objects.select_related("owner", "region").prefetch_related(*many)
         if self.action == "list":
             mine = self.request.query_params.get("mine")
             if mine and self.request.user.is_authenticated and self.request.user.current_membership:

@@ -94,3 +94,24 @@ class CatalogTests(PersonaTestCase):
         # count, three facet counts, region names, five filter choice lists, one page of rows
         with self.assertNumQueries(11):
             self.client.get("/resources/achievements/", {"q": "激光器"})
+
+
+class FacetTokenTests(PersonaTestCase):
+    def test_facet_values_are_in_the_index_but_not_findable_as_words(self):
+        from resources.search import facet_token
+
+        record = AchievementFactory(owner=self.university, title="硅基光电子芯片", trl=6)
+        self.assertIn(facet_token("region_id", record.region_id), record.search_tokens.split())
+        self.assertIn(facet_token("trl", 6), record.search_tokens.split())
+        self.assertNotContains(
+            self.client.get("/resources/achievements/", {"q": "zzf"}), "硅基光电子芯片"
+        )
+
+    def test_query_with_facets_gives_the_same_as_sql_filters_alone(self):
+        AchievementFactory(owner=self.university, title="硅基光电子芯片甲", trl=6)
+        AchievementFactory(owner=self.enterprise_org, title="硅基光电子芯片乙", trl=6)
+        AchievementFactory(owner=self.university, title="硅基光电子芯片丙", trl=4)
+        body = self.client.get(
+            "/api/resources/achievements/", {"q": "芯片", "region": "220102", "trl": "6"}
+        ).json()
+        self.assertEqual([r["title"] for r in body["results"]], ["硅基光电子芯片甲"])
