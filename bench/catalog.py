@@ -191,6 +191,8 @@ def child(db: str, args) -> dict:
         "--import-rows",
         str(args.import_rows),
     ]
+    if args.reuse:
+        argv.append("--reuse")
     out = subprocess.run(argv, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
