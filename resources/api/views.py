@@ -30,6 +30,19 @@ _SLUG_RELATIONS = {
 }
 
 
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(label="原因", max_length=500, required=False, allow_blank=True)
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField(source="version.number")
+    status = serializers.CharField(source="version.status")
+    created_at = serializers.DateTimeField(source="version.created_at")
+    reviewed_at = serializers.DateTimeField(source="version.reviewed_at", allow_null=True)
+    reason = serializers.CharField(source="version.reason")
+    changes = serializers.ListField(child=serializers.DictField())
+
+
 def serializer_for(kind: Kind) -> type[serializers.ModelSerializer]:
     editable = [f.name for f in records.editable_fields(kind.model) if f.name != "user"]
     attrs = {}
@@ -115,6 +128,48 @@ class RecordViewSet(viewsets.ModelViewSet):
         """提交审核。"""
         record = records.submit_record(request.user, self.get_object())
         return Response(self.get_serializer(record).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """审核通过：发布新提交的记录，或采用已发布记录的待审修改。"""
+        record = records.approve_record(request.user, self.get_object())
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """退回（必须说明原因）。"""
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        record = records.return_record(
+            request.user, self.get_object(), reason.validated_data["reason"]
+        )
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        """归档（不再公开展示）。"""
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        record = records.archive_record(
+            request.user, self.get_object(), reason.validated_data.get("reason", "")
+        )
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(responses=VersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """版本记录，每版与上一版的差异。"""
+        record = self.get_object()
+        versions = records.history(record)
+        if not (
+            permissions.can(request.user, "resources.change_record", record)
+            or permissions.can(request.user, "resources.review_record", record)
+        ):
+            versions = [v for v in versions if v["version"].status == "approved"]
+        return Response(VersionSerializer(versions, many=True).data)
 
 
 def viewsets_for_router():

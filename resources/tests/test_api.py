@@ -105,3 +105,31 @@ class RecordApiTests(PersonaTestCase):
             ]
         ]
         self.assertEqual(titles, ["吉大草稿"])
+
+
+class ReviewApiTests(PersonaTestCase):
+    def test_reviewer_approves_and_returns_through_the_api(self):
+        from resources.services import records
+
+        draft = records.create_record(
+            self.institute, Achievement, {"title": "甲", "summary": "简介", "trl": 5}
+        )
+        records.submit_record(self.institute, draft)
+        self.login(self.district_admin)  # 吉林大学 is in 南关区, outside this admin's district
+        refused = self.client.post(f"/api/resources/achievements/{draft.pk}/approve/")
+        self.assertIn(refused.status_code, (403, 404))
+        self.login(self.city_admin)
+        empty = self.client.post(f"/api/resources/achievements/{draft.pk}/return/", {"reason": ""})
+        self.assertEqual(empty.status_code, 400)
+        self.assertEqual(empty.json()["message"], "退回时必须填写原因。")
+        returned = self.client.post(
+            f"/api/resources/achievements/{draft.pk}/return/", {"reason": "补充指标"}
+        )
+        self.assertEqual(returned.json()["status"], "returned")
+        self.login(self.institute)
+        self.client.post(f"/api/resources/achievements/{draft.pk}/submit/")
+        self.login(self.city_admin)
+        approved = self.client.post(f"/api/resources/achievements/{draft.pk}/approve/")
+        self.assertEqual(approved.json()["status"], "published")
+        history = self.client.get(f"/api/resources/achievements/{draft.pk}/history/").json()
+        self.assertEqual([v["number"] for v in history], [1])
