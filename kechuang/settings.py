@@ -222,6 +222,7 @@ SPECTACULAR_SETTINGS = {
         "PlatformTypeEnum": "resources.choices.PlatformType",
         "PatentTypeEnum": "resources.choices.PatentType",
         "OrgTypeEnum": "core.choices.OrgType",
+        "FeedbackEnum": "bridging.choices.Feedback",
     },
 }
 

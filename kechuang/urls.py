@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/", include("core.api.urls")),
     path("api/", include("resources.api.urls")),
+    path("api/", include("bridging.api.urls")),
     path("resources/", include("resources.urls")),
     path("bridging/", include("bridging.urls")),
     path("", include("core.urls")),

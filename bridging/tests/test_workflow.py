@@ -147,3 +147,53 @@ class MatchWorkflowTests(PersonaTestCase):
         self.assertContains(
             self.client.get(f"/bridging/matches/{match.pk}/"), "高功率半导体激光器封装技术"
         )
+
+
+class MatchApiTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.demand = DemandFactory(owner=cls.enterprise_org, title="寻求激光器散热技术合作")
+        cls.achievement = AchievementFactory(
+            owner=cls.university, title="高功率半导体激光器封装技术"
+        )
+
+    def test_broker_works_a_match_through_the_api(self):
+        self.login(self.broker)
+        created = self.client.post(
+            "/api/matches/",
+            {"demand": self.demand.pk, "supply_kind": "achievement", "target": self.achievement.pk},
+            content_type="application/json",
+        )
+        self.assertEqual(created.status_code, 201, created.content)
+        pk = created.json()["id"]
+        self.assertEqual(
+            self.client.post(f"/api/matches/{pk}/advance/", {}).json()["status"], "contacted"
+        )
+        bad = self.client.post(
+            f"/api/matches/{pk}/fail/", {"failure_reason": "other", "failure_note": ""}
+        )
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("原因为“其他”时请写明具体情况", bad.json()["message"])
+        self.client.post(f"/api/matches/{pk}/notes/", {"text": "已电话联系双方"})
+        self.assertEqual(
+            self.client.get(f"/api/matches/{pk}/notes/").json()[0]["text"], "已电话联系双方"
+        )
+        done = self.client.post(f"/api/matches/{pk}/fail/", {"failure_reason": "price"})
+        self.assertEqual(
+            (done.json()["status"], done.json()["failure_reason"]), ("failed", "price")
+        )
+
+    def test_sides_see_and_give_feedback_outsiders_do_not_see(self):
+        match = matches.create_match(self.broker, self.demand, self.achievement)
+        self.login(self.institute)
+        self.assertEqual(
+            self.client.post(f"/api/matches/{match.pk}/feedback/", {"feedback": "accepted"}).json()[
+                "supply_feedback"
+            ],
+            "accepted",
+        )
+        self.assertEqual(self.client.post(f"/api/matches/{match.pk}/advance/", {}).status_code, 403)
+        self.login(self.other_enterprise)
+        self.assertEqual(self.client.get(f"/api/matches/{match.pk}/").status_code, 404)
+        self.assertEqual(self.client.get("/api/matches/").json()["count"], 0)
