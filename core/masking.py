@@ -29,6 +29,12 @@ def mask_email(value: str | None) -> str:
     return f"{shown}***@{domain}"
 
 
-def mask(value: str | None, kind: str) -> str:
-    """Mask by kind: 'phone', 'id' or 'email'."""
-    return {"phone": mask_phone, "id": mask_id_number, "email": mask_email}[kind](value)
+def mask_contact(field_name: str, value: str | None) -> str:
+    """Mask a contact field by what it holds: an e-mail, a phone, or a person's name (surname)."""
+    if not value:
+        return ""
+    if "@" in value:
+        return mask_email(value)
+    if "phone" in field_name:
+        return mask_phone(value)
+    return value[:1] + "**"

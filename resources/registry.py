@@ -85,7 +85,3 @@ KINDS: dict[str, Kind] = {
 }
 
 KIND_BY_MODEL = {k.model: k for k in KINDS.values()}
-
-
-def kind_of(record) -> Kind:
-    return KIND_BY_MODEL[type(record)]

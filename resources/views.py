@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from core import permissions
 from core.exceptions import ServiceError
 from core.exports import EXPORT_FORMATS, export_response
-from core.masking import mask_email, mask_phone
+from core.masking import mask_contact
 from core.models import Region
 from core.services import jobs
 from core.views import paginate
@@ -58,16 +58,6 @@ def _cell(record, name: str) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return "" if value is None else str(value)
-
-
-def _mask(name: str, value: str) -> str:
-    if not value:
-        return ""
-    if "@" in value:
-        return mask_email(value)
-    if "phone" in name:
-        return mask_phone(value)
-    return value[:1] + "**"  # a contact person's name: surname only
 
 
 def _facets(queryset, kind: Kind) -> list[dict]:
@@ -137,7 +127,7 @@ def record_detail(request, kind, pk):
         else:
             value = _cell(record, f.name)
             if f.name in kind.contact_fields and not see_contact:
-                value = _mask(f.name, value)
+                value = mask_contact(f.name, value)
         fields.append((f.name, f.verbose_name, value))
     user = request.user
     pending = records.pending_version(record) if record.status == RecordStatus.PUBLISHED else None

@@ -153,16 +153,6 @@ def execute_job(job_id: int) -> Job:
     return job
 
 
-def run_in_foreground(kind: str, params: dict[str, Any], description: str = "") -> dict[str, Any]:
-    """The command-line twin: the same handler, with a progress bar."""
-    _permission, handler = _HANDLERS[kind]
-    progress = TqdmProgress(description)
-    try:
-        return handler(params, progress)
-    finally:
-        progress.close()
-
-
 def visible_jobs(user):
     if permissions.can(user, "core.view_auditentry"):
         return Job.objects.select_related("created_by")

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import permissions
+from core.masking import mask_contact
 from core.models import ChainNode, Discipline, HighTechField, Organisation, Region
 from resources import permissions as record_permissions
 from resources.choices import RecordStatus
@@ -65,10 +66,8 @@ def serializer_for(kind: Kind) -> type[serializers.ModelSerializer]:
         data = serializers.ModelSerializer.to_representation(self, instance)
         request = self.context.get("request")
         if not permissions.can(getattr(request, "user", None), "resources.view_contact", instance):
-            from resources.views import _mask
-
             for name in kind.contact_fields:
-                data[name] = _mask(name, data.get(name) or "")
+                data[name] = mask_contact(name, data.get(name) or "")
             data.pop("relations", None)
         return data
 
