@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from bridging.models import IndexChange
 from core.models import ChainNode, HighTechField, IndustryChain, Region
 from core.services.jobs import Progress, job_handler
 from kechuang.retrieval import Document, Engine, IndexNotFound, Result, explain_zh
@@ -148,28 +149,53 @@ def engine() -> Engine | None:
         return _engine
 
 
-def update(label: str, pk: int) -> None:
-    """Bring one record's entry up to date: added or replaced if published, removed if not."""
-    kind = MODEL_KIND.get(label)
+def update(changes: list[tuple[str, int]]) -> None:
+    """Bring these records' entries up to date in one index write: added or replaced if
+    published, removed if not."""
     current = engine()
-    if kind is None or current is None:
+    if current is None:
         return
-    record = KINDS[kind].objects.filter(pk=pk).prefetch_related("chain_nodes").first()
+    wanted: dict[str, list[int]] = {}
+    for label, pk in changes:
+        if label in MODEL_KIND:
+            wanted.setdefault(MODEL_KIND[label], []).append(pk)
+    names = _Names()
+    published, gone = [], []
+    for kind, pks in wanted.items():
+        found = {
+            record.pk: record
+            for record in KINDS[kind].objects.filter(pk__in=pks).prefetch_related("chain_nodes")
+        }
+        for pk in pks:
+            record = found.get(pk)
+            if record is not None and record.status == RecordStatus.PUBLISHED:
+                published.append(document_for(record, names))
+            else:
+                gone.append(doc_id(kind, pk))
     with _lock:
-        if record is not None and record.status == RecordStatus.PUBLISHED:
-            current.upsert([document_for(record)])
-        else:
-            current.remove([doc_id(kind, pk)])
+        current.change(upsert=published, remove=gone)
+
+
+def flush() -> int:
+    """Apply every queued change; returns how many records were brought up to date."""
+    queued = list(IndexChange.objects.order_by("pk").values_list("pk", "label", "object_id"))
+    if not queued:
+        return 0
+    update(list(dict.fromkeys((label, object_id) for _pk, label, object_id in queued)))
+    IndexChange.objects.filter(pk__in=[pk for pk, _label, _object_id in queued]).delete()
+    return len(queued)
 
 
 @task()
-def update_task(label: str, pk: int) -> None:
-    update(label, pk)
+def flush_task() -> None:
+    flush()
 
 
 def update_later(label: str, pk: int) -> None:
+    """Queue a record's index update; a task applies all queued updates together."""
     if label in MODEL_KIND:
-        update_task.enqueue(label, pk)
+        IndexChange.objects.create(label=label, object_id=pk)
+        flush_task.enqueue()
 
 
 @job_handler("bridging.index", permission="core.run_demo_job", button=_("建立推荐索引"))

@@ -2,7 +2,7 @@ import tempfile
 
 from django.test import override_settings
 
-from bridging.models import Match
+from bridging.models import IndexChange, Match
 from bridging.services import index, matches, recommend
 from core.models import ChainNode, Organisation
 from core.testing import PersonaTestCase
@@ -98,6 +98,28 @@ class RecommendationTests(PersonaTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             records.archive_record(self.institute, record)
         self.assertNotIn(f"achievement:{record.pk}", index.engine())
+
+    def test_changes_queued_together_are_applied_in_one_index_write(self):
+        fresh = [
+            AchievementFactory(owner=self.university, title=f"氢燃料电池双极板{i}", trl=5)
+            for i in range(3)
+        ]
+        Achievement = type(self.battery)
+        Achievement.objects.filter(pk=self.corn.pk).update(status=RecordStatus.ARCHIVED)
+        for record in [*fresh, self.corn, fresh[0]]:
+            IndexChange.objects.create(label="resources.achievement", object_id=record.pk)
+        before = index.engine().generation
+
+        self.assertEqual(index.flush(), 5)
+
+        current = index.engine()
+        self.assertEqual(current.generation, before + 1)
+        for record in fresh:
+            self.assertIn(f"achievement:{record.pk}", current)
+        self.assertNotIn(f"achievement:{self.corn.pk}", current)
+        self.assertFalse(IndexChange.objects.exists())
+        self.assertEqual(index.flush(), 0)
+        self.assertEqual(index.engine().generation, before + 1)
 
     def test_panel_on_the_demand_page_offers_a_match_to_a_broker(self):
         self.login(self.broker)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import store
+from .ann import AnnSettings, CellIndex
 from .documents import Document, Result
 from .embedders import Embedder, USEEmbedder, embed_in_batches, normalise_rows
 from .explain import agreement, shared_terms
@@ -58,6 +59,8 @@ class Engine:
         fusion: Fusion,
         path: Path | None = None,
         generation: int = 0,
+        ann: CellIndex | None = None,
+        ann_settings: AnnSettings | None = None,
     ) -> None:
         self.embedder = embedder
         self.tokenizer = tokenizer
@@ -69,6 +72,8 @@ class Engine:
         self.fusion = fusion
         self.path = path
         self.generation = generation
+        self.ann = ann
+        self.ann_settings = ann_settings or AnnSettings()
         self._row_of = {doc_id: row for row, doc_id in enumerate(ids)}
         self._term_names: list[str] | None = None
 
@@ -84,6 +89,7 @@ class Engine:
         user_words: Iterable[str] = (),
         tokenizer_mode: Mode = "search",
         fusion: Fusion | None = None,
+        ann_settings: AnnSettings | None = None,
         progress: Progress | None = None,
     ) -> Engine:
         """Index `documents` from scratch; with a `path`, persist the index there.
@@ -105,16 +111,19 @@ class Engine:
             hashes=np.zeros(0, np.uint64),
             fusion=fusion or Fusion(),
             path=Path(path) if path is not None else None,
+            ann_settings=ann_settings,
         )
         if engine.path is None:
             engine._apply(documents, engine._prepare(documents, progress))
             engine.lexical.reweight()
+            engine._train_ann()
             return engine
         with store.writer_lock(engine.path):
             previous = _previous_index(engine.path, embedder)
             reuse = previous._stored_vector if previous is not None else None
             engine._apply(documents, engine._prepare(documents, progress, reuse=reuse))
             engine.lexical.reweight()
+            engine._train_ann()
             if progress is not None:
                 progress(len(documents), len(documents), "index")
             engine._save(progress)
@@ -159,6 +168,8 @@ class Engine:
             fusion=Fusion(**manifest["fusion"]),
             path=path,
             generation=manifest["generation"],
+            ann=CellIndex.load(folder),
+            ann_settings=AnnSettings(**manifest.get("ann", {})),
         )
 
     def refresh(self) -> bool:
@@ -176,26 +187,40 @@ class Engine:
 
         Only documents whose text changed are embedded again; every other row keeps its vector.
         """
-        documents = list(documents)
-        _check_unique_ids(documents)
-        if not documents:
-            return
-        with self._writing():
-            # Everything that can fail (tokenising, embedding) happens before any row changes.
-            prepared = self._prepare(documents, progress, reuse=self._stored_vector)
-            self._delete_rows([self._row_of[d.id] for d in documents if d.id in self._row_of])
-            self._apply(documents, prepared)
-            self.lexical.reweight()
+        self.change(upsert=documents, progress=progress)
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id; ids not in the index are ignored. Returns how many went."""
-        ids = list(ids)
+        return self.change(remove=ids)
+
+    def change(
+        self,
+        *,
+        upsert: Iterable[Document] = (),
+        remove: Iterable[str] = (),
+        progress: Progress | None = None,
+    ) -> int:
+        """Upsert some documents and remove others in one write; nothing changes, nothing is
+        written. Returns how many indexed documents were removed."""
+        documents = list(upsert)
+        _check_unique_ids(documents)
+        gone = set(remove) - {d.id for d in documents}
+        if self.path is not None:
+            self.refresh()
+        if not documents and not any(i in self._row_of for i in gone):
+            return 0
         with self._writing():
-            rows = [self._row_of[i] for i in ids if i in self._row_of]
-            if rows:
-                self._delete_rows(rows)
-                self.lexical.reweight()
-        return len(rows)
+            # Everything that can fail (tokenising, embedding) happens before any row changes.
+            prepared = self._prepare(documents, progress, reuse=self._stored_vector)
+            removed = [self._row_of[i] for i in gone if i in self._row_of]
+            replaced = [self._row_of[d.id] for d in documents if d.id in self._row_of]
+            self._delete_rows(removed + replaced)
+            if documents:
+                self._apply(documents, prepared)
+            self.lexical.reweight()
+            if self.ann is None:
+                self._train_ann()
+        return len(removed)
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
@@ -207,6 +232,11 @@ class Engine:
             self.refresh()
             yield
             self._save(None)
+
+    def _train_ann(self) -> None:
+        """Partition the vectors into cells once the corpus is large enough to need them."""
+        if len(self.ids) >= self.ann_settings.threshold:
+            self.ann = CellIndex.train(self.vectors.matrix, self.ann_settings)
 
     def _stored_vector(self, doc_id: str, text_hash: int) -> np.ndarray | None:
         row = self._row_of.get(doc_id)
@@ -260,6 +290,8 @@ class Engine:
             prepared.terms, prepared.counts, prepared.sizes, prepared.lengths
         )
         self.vectors.append(prepared.vectors)
+        if self.ann is not None:
+            self.ann.append(prepared.vectors)
         self.meta.append([d.meta for d in documents])
         self.ids.extend(d.id for d in documents)
         self.hashes = np.concatenate([self.hashes, prepared.hashes])
@@ -273,6 +305,8 @@ class Engine:
         rows = np.unique(np.asarray(rows, dtype=np.int64))
         self.lexical.delete(rows)
         self.vectors.delete(rows)
+        if self.ann is not None:
+            self.ann.delete(rows)
         self.meta.delete(rows)
         drop = set(rows.tolist())
         self.ids = [doc_id for row, doc_id in enumerate(self.ids) if row not in drop]
@@ -286,6 +320,8 @@ class Engine:
         folder.mkdir(parents=True, exist_ok=False)
         self.lexical.save(folder)
         self.vectors.save(folder)
+        if self.ann is not None:
+            self.ann.save(folder)
         self.meta.save(folder / "meta.json")
         np.save(folder / "hashes.npy", self.hashes)
         (folder / "documents.json").write_text(
@@ -304,6 +340,7 @@ class Engine:
                 "count": len(self.ids),
                 "tokenizer": {"mode": self.tokenizer.mode},
                 "fusion": self.fusion.as_dict(),
+                "ann": self.ann_settings.as_dict(),
             },
         )
         self.generation = generation
@@ -413,10 +450,29 @@ class Engine:
             allowed = np.ones(len(self.ids), dtype=bool) if allowed is None else allowed
             allowed[excluded] = False
         lexical = self.lexical.scores(term_ids)
-        semantic = self.vectors.scores(vector)
-        ranking = hybrid_rank(
-            lexical, semantic, vector, self.vectors, k, allowed=allowed, fusion=self.fusion
-        )
+        if self.ann is None or len(self.ids) < self.ann_settings.threshold:
+            ranking = hybrid_rank(
+                lexical,
+                self.vectors.scores(vector),
+                vector,
+                self.vectors,
+                k,
+                allowed=allowed,
+                fusion=self.fusion,
+            )
+        else:
+            rows = self._candidates(lexical, vector, allowed)
+            ranking = hybrid_rank(
+                lexical[rows],
+                self.vectors.scores_of(rows, vector),
+                vector,
+                self.vectors,
+                k,
+                fusion=self.fusion,
+                rows=rows,
+                lexical_stats=(float(lexical.mean()), float(lexical.std())),
+            )
+        semantic = self.vectors.scores_of(ranking.rows, vector)
         query_terms = np.unique(term_ids)
         terms = shared_terms(
             query_terms,
@@ -433,7 +489,7 @@ class Engine:
                     rank=rank + 1,
                     score=float(ranking.scores[rank]),
                     lexical=float(lexical[row]),
-                    semantic=float(semantic[row]),
+                    semantic=float(semantic[rank]),
                     lexical_part=float(ranking.lexical_parts[rank]),
                     semantic_part=float(ranking.semantic_parts[rank]),
                     lead=ranking.lead_row is not None and int(row) == ranking.lead_row,
@@ -443,6 +499,19 @@ class Engine:
                 )
             )
         return results
+
+    def _candidates(
+        self, lexical: np.ndarray, vector: np.ndarray, allowed: np.ndarray | None
+    ) -> np.ndarray:
+        """Allowed rows worth ranking: the vector index's nearest, and the best BM25 rows."""
+        near = self.ann.candidates(vector, self.ann_settings, allowed)
+        matching = np.flatnonzero(lexical > 0)
+        if allowed is not None:
+            matching = matching[allowed[matching]]
+        wanted = max(self.fusion.pool, self.ann_settings.min_candidates // 2)
+        if len(matching) > wanted:
+            matching = matching[np.argpartition(-lexical[matching], wanted - 1)[:wanted]]
+        return np.union1d(near, matching)
 
     @property
     def term_names(self) -> list[str]:

@@ -75,10 +75,19 @@ def hybrid_rank(
     *,
     allowed: np.ndarray | None = None,
     fusion: Fusion = Fusion(),
+    rows: np.ndarray | None = None,
+    lexical_stats: tuple[float, float] | None = None,
 ) -> Ranking:
-    """Rank the corpus for one query. `allowed` (bool per row) is applied before anything else."""
+    """Rank the corpus for one query. `allowed` (bool per row) is applied before anything else.
+
+    With `rows` (sorted row numbers), `lexical`, `semantic` and `allowed` hold the scores of
+    those candidate rows only, and `lexical_stats` the mean and spread of BM25 over the whole
+    corpus, so that the z-scores are the same as when every row is scored.
+    """
     n = len(lexical)
-    z_lex = zscore(lexical, float(lexical.mean()) if n else 0.0, float(lexical.std()) if n else 0.0)
+    if lexical_stats is None:
+        lexical_stats = (float(lexical.mean()), float(lexical.std())) if n else (0.0, 0.0)
+    z_lex = zscore(lexical, *lexical_stats)
     z_sem = zscore(semantic, *vectors.stats(query_vector))
     first = 0.5 * z_lex + 0.5 * z_sem
     if allowed is not None:
@@ -86,7 +95,8 @@ def hybrid_rank(
         available = int(allowed.sum())
     else:
         available = n
-    pool = top_rows(first, min(available, max(fusion.pool, 5 * k)))
+    local = top_rows(first, min(available, max(fusion.pool, 5 * k)))
+    pool = rows[local] if rows is not None else local
     if len(pool) == 0:
         empty = np.zeros(0)
         return Ranking(pool, empty, empty, empty, None)
@@ -98,8 +108,8 @@ def hybrid_rank(
         expanded = expanded / max(np.linalg.norm(expanded), 1e-12)
         pool_semantic = zscore(vectors.scores_of(pool, expanded), *vectors.stats(expanded))
     else:
-        pool_semantic = z_sem[pool]
-    lexical_parts = (1 - w) * z_lex[pool]
+        pool_semantic = z_sem[local]
+    lexical_parts = (1 - w) * z_lex[local]
     semantic_parts = w * pool_semantic
     scores = lexical_parts + semantic_parts
 
