@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
 class AnnSettings:
     threshold: int = 200_000  # rows from which the index is used
     rows_per_cell: int = 500  # nlist = n / rows_per_cell
-    nprobe: int = 48  # cells opened per query
-    min_candidates: int = 2_000  # allowed rows wanted from the opened cells
+    nprobe: int = 16  # cells opened per query at least
+    min_candidates: int = 3_000  # allowed rows wanted from the opened cells (more are opened)
     exact_below: int = 20_000  # allowed rows few enough to score them all exactly
     train_sample: int = 64  # training rows per cell
     iterations: int = 8
@@ -62,8 +63,11 @@ class CellIndex:
         centroids = sample[rng.choice(sample_size, size=nlist, replace=False)].copy()
         for _ in range(settings.iterations):
             nearest = _nearest(sample, centroids)
-            sums = np.zeros_like(centroids)
-            np.add.at(sums, nearest, sample)
+            members = sp.csr_matrix(
+                (np.ones(sample_size, np.float32), (nearest, np.arange(sample_size))),
+                shape=(nlist, sample_size),
+            )
+            sums = np.asarray(members @ sample)
             counts = np.bincount(nearest, minlength=nlist)
             empty = counts == 0
             # An empty cell takes a random sample row, so no cell stays dead.
@@ -94,20 +98,18 @@ class CellIndex:
         order, starts = self._sorted()
         ranked_cells = np.argsort(-(self.centroids @ query.astype(np.float32)))
         opened = 0
-        nprobe = min(settings.nprobe, self.nlist)
         pieces: list[np.ndarray] = []
         found = 0
-        while True:
-            for cell in ranked_cells[opened:nprobe]:
-                rows = order[starts[cell] : starts[cell + 1]]
-                if allowed is not None:
-                    rows = rows[allowed[rows]]
-                pieces.append(rows)
-                found += len(rows)
-            opened = nprobe
-            if found >= settings.min_candidates or nprobe >= self.nlist:
+        # Nearest cells first: at least `nprobe`, then on until enough allowed rows are found.
+        for cell in ranked_cells:
+            if opened >= settings.nprobe and found >= settings.min_candidates:
                 break
-            nprobe = min(self.nlist, nprobe * 2)
+            rows = order[starts[cell] : starts[cell + 1]]
+            if allowed is not None:
+                rows = rows[allowed[rows]]
+            pieces.append(rows)
+            found += len(rows)
+            opened += 1
         if not pieces:
             return np.zeros(0, dtype=np.int64)
         return np.sort(np.concatenate(pieces))
