@@ -7,11 +7,14 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: setup run test test-only lint browser demo-large bench clean
+.PHONY: setup pdf-libs run test test-only lint browser demo-large bench clean
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-setup: $(STAMP_PY) $(STAMP_JS) $(MO_FILES)
+setup: $(STAMP_PY) $(STAMP_JS) $(MO_FILES) pdf-libs
+
+pdf-libs:
+	bash scripts/ensure-pdf-libs.sh
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 	msgfmt --check -o $@ $<

@@ -13,6 +13,7 @@ from core import permissions
 from core.forms import LoginForm, OrganisationForm
 from core.models import (
     AuditEntry,
+    CalendarDay,
     ChainNode,
     Discipline,
     HighTechField,
@@ -183,6 +184,13 @@ class ChainNodeAdmin(AuditedAdmin):
     list_display = ["code", "chain", "name", "description"]
     list_filter = ["chain"]
     search_fields = ["code", "name"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
 
 
 @admin.register(AuditEntry)

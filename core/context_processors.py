@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
+from programs.services.review import assignments_for_expert
 
 
 def navigation(request):
@@ -11,6 +12,7 @@ def navigation(request):
         (_("首页"), reverse("home")),
         (_("科技资源"), reverse("resource_catalog", args=["achievements"])),
         (_("单位名录"), reverse("organisation_list")),
+        (_("科技计划"), reverse("program_call_list")),
     ]
     if user.is_authenticated and user.current_membership is not None:
         items.append((_("本单位资源"), reverse("resource_mine")))
@@ -18,8 +20,12 @@ def navigation(request):
         items.append((_("对接工作台"), reverse("bridging_workbench")))
     elif user.is_authenticated and user.current_membership is not None:
         items.append((_("我的对接"), reverse("bridging_mine")))
+    if user.is_authenticated and assignments_for_expert(user).exists():
+        items.append((_("评审任务"), reverse("program_review_list")))
     if permissions.can(user, "resources.review_record"):
         items.append((_("审核队列"), reverse("resource_review")))
+    if permissions.can(user, "integrity.view_record"):
+        items.append((_("科研诚信"), reverse("integrity_list")))
     if user.is_authenticated:
         items.append((_("后台任务"), reverse("job_list")))
     if permissions.can(user, "core.view_auditentry"):
@@ -28,13 +34,11 @@ def navigation(request):
         items.append((_("管理后台"), reverse("admin:index")))
     items.append((_("API 文档"), reverse("api_docs")))
     current = request.path
-    nav = [
-        {
-            "label": label,
-            "url": url,
-            "active": url == current or (url != "/" and current.startswith(url)),
-        }
-        for label, url in items
+    # The longest matching address is the current item (/programs/reviews/ is not /programs/).
+    matching = [
+        url for _label, url in items if url == current or (url != "/" and current.startswith(url))
     ]
+    active = max(matching, key=len, default=None)
+    nav = [{"label": label, "url": url, "active": url == active} for label, url in items]
     unread = user.notifications.filter(read_at__isnull=True).count() if user.is_authenticated else 0
     return {"nav_items": nav, "unread_notifications": unread}

@@ -98,6 +98,7 @@ for model in (
     "hightechfield",
     "industrychain",
     "chainnode",
+    "calendarday",
 ):
     rules.add_perm(f"core.view_{model}", rules.always_allow)
     for action in ("add", "change", "delete"):

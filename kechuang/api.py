@@ -34,7 +34,9 @@ def error_response(code: str, message: str, http_status: int, errors=None) -> Re
 def exception_handler(exc, context):
     """Every API error is {code, message, errors}; `errors` maps fields to messages."""
     if isinstance(exc, ServiceError):
-        return error_response(exc.code, exc.message, exc.status)
+        problems = getattr(exc, "problems", None)
+        errors = {"non_field_errors": list(problems)} if problems else None
+        return error_response(exc.code, exc.message, exc.status, errors)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "core",
     "resources",
     "bridging",
+    "integrity",
+    "programs",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,11 @@ urlpatterns = [
     path("api/", include("core.api.urls")),
     path("api/", include("resources.api.urls")),
     path("api/", include("bridging.api.urls")),
+    path("api/", include("integrity.api.urls")),
+    path("api/", include("programs.api.urls")),
     path("resources/", include("resources.urls")),
     path("bridging/", include("bridging.urls")),
+    path("integrity/", include("integrity.urls")),
+    path("programs/", include("programs.urls")),
     path("", include("core.urls")),
 ]

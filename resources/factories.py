@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from resources.choices import RecordStatus
-from resources.models import Achievement, Demand, Patent
+from resources.models import Achievement, Demand, Expert, Patent
 from resources.search import tokens_for
 from resources.validators import patent_check_digit
 
@@ -55,3 +55,17 @@ class PatentFactory(RecordFactory):
     applicants = "吉林大学"
     type = "invention"
     legal_status = "granted"
+
+
+class ExpertFactory(RecordFactory):
+    class Meta:
+        model = Expert
+
+    title = factory.Sequence(lambda n: f"专家{n}")
+    keywords = "光电信息，激光器"
+    bio = "长期从事半导体激光器与光电子器件研究。"
+    works = factory.LazyFunction(
+        lambda: [
+            {"title": "高功率半导体激光器热管理", "abstract": "激光器封装散热。", "year": 2024}
+        ]
+    )

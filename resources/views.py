@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +15,7 @@ from core.exceptions import ServiceError
 from core.exports import EXPORT_FORMATS, export_response
 from core.masking import mask_contact
 from core.models import Region
-from core.services import jobs
+from core.services.imports import start_import
 from core.views import paginate
 from resources import permissions as record_permissions
 from resources.choices import RecordStatus
@@ -29,8 +25,6 @@ from resources.models import Subscription
 from resources.registry import KINDS, Kind
 from resources.services import hooks, records, subscriptions
 from resources.services.imports import template_workbook
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def _kind(key: str) -> Kind:
@@ -338,28 +332,18 @@ def record_import(request, kind):
         raise PermissionDenied
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("请选择要导入的文件。"))
-        elif upload.size > MAX_UPLOAD_BYTES:
-            messages.error(request, _("文件超过 20MB，请拆分后分批导入。"))
-        elif not upload.name.lower().endswith((".xlsx", ".csv")):
-            messages.error(request, _("只支持 .xlsx 或 .csv 文件。"))
-        else:
-            path = default_storage.save(
-                f"imports/{uuid.uuid4().hex}-{upload.name[-60:]}", ContentFile(upload.read())
-            )
-            job = jobs.start_job(
+        try:
+            job = start_import(
                 request.user,
                 "resources.import",
-                _("导入%(kind)s：%(name)s") % {"kind": kind.label, "name": upload.name},
-                {
-                    "user_id": request.user.pk,
-                    "kind": kind.key,
-                    "path": path,
-                    "filename": upload.name,
-                    "submit": bool(request.POST.get("submit")),
-                },
+                _("导入%(kind)s：%(name)s")
+                % {"kind": kind.label, "name": upload.name if upload else ""},
+                upload,
+                {"kind": kind.key, "submit": bool(request.POST.get("submit"))},
             )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
             return redirect("job_detail", pk=job.pk)
     return render(request, "resources/import.html", {"kind": kind})
 

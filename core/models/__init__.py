@@ -1,4 +1,5 @@
 from core.models.audit import AuditEntry
+from core.models.calendar import CalendarDay
 from core.models.jobs import Job, Notification
 from core.models.organisation import Organisation
 from core.models.reference import (
@@ -13,6 +14,7 @@ from core.models.users import Membership, User
 
 __all__ = [
     "AuditEntry",
+    "CalendarDay",
     "ChainNode",
     "Discipline",
     "HighTechField",

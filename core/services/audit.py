@@ -22,7 +22,10 @@ def _display(obj: models.Model, field: models.Field) -> Any:
     if field.is_relation:
         return str(getattr(obj, field.name))
     if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        labels = dict(field.flatchoices)
+        if isinstance(value, list):  # a list of choices, e.g. integrity's ChoiceListField
+            return [str(labels.get(v, v)) for v in value]
+        return str(labels.get(value, value))
     if isinstance(value, (str, int, float, bool)):
         return value
     return str(value)

@@ -4,68 +4,34 @@ all-or-nothing. Each row is validated by the same form as the page."""
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import types
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
 
 from core import permissions
-from core.exceptions import ServiceError
 from core.models import User
+from core.services.imports import (
+    Column,
+    ImportRejected,
+    body_rows,
+    form_columns,
+    read_rows,
+    uploaded_rows,
+    validate_rows,
+)
+from core.services.imports import template_workbook as _workbook
 from core.services.jobs import Progress, job_handler
 from resources.forms import form_for
 from resources.registry import KINDS, Kind
 from resources.services import records
 
-MAX_ROWS = 200_000
-
-
-class ImportRejected(ServiceError):
-    code = "import_rejected"
-
-    def __init__(self, message: str, errors: list[str]):
-        super().__init__(message)
-        self.errors = errors
-
-
-@dataclass
-class Column:
-    name: str
-    header: str
-    example: str
-    choices: dict[str, str] = field(default_factory=dict)  # label → value
-    multiple: bool = False
+__all__ = ["ImportRejected", "columns", "import_records", "read_rows", "template_workbook"]
 
 
 def columns(kind: Kind) -> list[Column]:
-    form = form_for(kind.model)()
-    out = []
-    for name, f in form.fields.items():
-        choices: dict[str, str] = {}
-        multiple = False
-        if hasattr(f, "queryset"):
-            # Related taxonomy entries are written by their code or their name.
-            for obj in f.queryset:
-                key = getattr(obj, "code", obj.pk)
-                choices[str(obj)] = str(key)
-                choices[str(getattr(obj, "name", obj))] = str(key)
-                choices[str(key)] = str(key)
-            multiple = hasattr(f, "widget") and getattr(f.widget, "allow_multiple_selected", False)
-        elif getattr(f, "choices", None) and not hasattr(f, "queryset"):
-            for value, label in f.choices:
-                if value not in ("", None):
-                    choices[str(label)] = str(value)
-                    choices[str(value)] = str(value)
-        header = str(f.label) + ("（必填）" if f.required else "")
-        out.append(
-            Column(name, header, EXAMPLES.get(kind.key, {}).get(name, ""), choices, multiple)
-        )
-    return out
+    return form_columns(form_for(kind.model), EXAMPLES.get(kind.key, {}))
 
 
 EXAMPLES: dict[str, dict[str, str]] = {
@@ -84,93 +50,9 @@ EXAMPLES: dict[str, dict[str, str]] = {
     },
 }
 
-_TRUE = {"是", "true", "1", "yes", "y", "✓", "可"}
-_FALSE = {"否", "false", "0", "no", "n", ""}
-
 
 def template_workbook(kind: Kind) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(kind.label)
-    cols = columns(kind)
-    ws.append([c.header for c in cols])
-    ws.append([c.example for c in cols])
-    notes = wb.create_sheet(_("填写说明"))
-    notes.append([_("列"), _("说明")])
-    for c in cols:
-        hint = ""
-        if c.choices:
-            shown = [k for k, v in c.choices.items() if k != v] or list(c.choices)
-            hint = _("可填：") + "、".join(dict.fromkeys(shown))
-            if c.multiple:
-                hint += _("（多个用逗号分隔）")
-        notes.append([c.header, hint])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-def read_rows(filename: str, content: bytes) -> list[list[Any]]:
-    name = filename.lower()
-    try:
-        if name.endswith(".csv"):
-            text = content.decode("utf-8-sig")
-            return [row for row in csv.reader(io.StringIO(text))]
-        if name.endswith(".xlsx"):
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            return [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
-    except (UnicodeDecodeError, csv.Error):
-        raise ImportRejected(
-            _("文件不是 UTF-8 编码的 CSV，请用模板另存为“CSV UTF-8”。"), []
-        ) from None
-    except Exception:
-        raise ImportRejected(_("无法读取该 Excel 文件，请确认它是 .xlsx 格式。"), []) from None
-    raise ImportRejected(_("只支持 .xlsx 或 .csv 文件。"), [])
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
-def _form_data(
-    cols: list[Column], row: list[Any], bool_fields: set[str]
-) -> tuple[dict[str, Any], list[str]]:
-    data: dict[str, Any] = {}
-    problems: list[str] = []
-    for i, col in enumerate(cols):
-        raw = _cell(row[i]) if i < len(row) else ""
-        if col.name in bool_fields:
-            if raw.lower() in _TRUE:
-                data[col.name] = "on"
-            elif raw.lower() not in _FALSE:
-                problems.append(
-                    _("「%(col)s」应填“是”或“否”，而不是“%(v)s”") % {"col": col.header, "v": raw}
-                )
-            continue
-        if col.choices and raw:
-            parts = (
-                [p.strip() for p in raw.replace("，", ",").split(",") if p.strip()]
-                if col.multiple
-                else [raw]
-            )
-            values = []
-            for p in parts:
-                if p not in col.choices:
-                    problems.append(
-                        _("「%(col)s」的“%(v)s”不是可选值") % {"col": col.header, "v": p}
-                    )
-                else:
-                    values.append(col.choices[p])
-            data[col.name] = values if col.multiple else (values[0] if values else raw)
-        else:
-            data[col.name] = raw
-    return data, problems
+    return _workbook(str(kind.label), columns(kind))
 
 
 def _pk_maps(form_class) -> dict[str, dict[str, int]]:
@@ -205,44 +87,18 @@ def import_records(
     permissions.require(
         actor, "resources.add_record", message=_("只有企业、高校院所等单位用户可以导入资源信息。")
     )
-    if not rows or not any(_cell(c) for c in rows[0]):
-        raise ImportRejected(_("文件是空的。"), [])
     cols = columns(kind)
-    headers = [_cell(h) for h in rows[0]]
-    expected = [c.header for c in cols]
-    if headers[: len(expected)] != expected:
-        missing = [h for h in expected if h not in headers]
-        detail = _("缺少列：%s") % "、".join(missing) if missing else _("列的顺序与模板不一致")
-        raise ImportRejected(_("表头与模板不符（%s），请下载最新模板。") % detail, [])
-    body = [r for r in rows[1:] if any(_cell(c) for c in r)]
-    if len(body) > MAX_ROWS:
-        raise ImportRejected(_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS}, [])
-
+    body = body_rows(cols, rows)
     form_class = _with_cached_choices(form_for(kind.model))
-    bool_fields = {
-        n for n, f in form_class.base_fields.items() if f.__class__.__name__ == "BooleanField"
-    }
     pk_maps = _pk_maps(form_class)
     progress.start(len(body) * 2, _("校验数据"))
-    cleaned: list[dict[str, Any]] = []
-    errors: list[str] = []
-    for number, row in enumerate(body, start=2):
-        data, problems = _form_data(cols, row, bool_fields)
-        data = {k: _to_pk(pk_maps, k, v) for k, v in data.items()}
-        form = form_class(data=_as_querydict(data))
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                label = str(form.fields[name].label) if name in form.fields else _("整行")
-                problems.extend(f"「{label}」{m}" for m in messages)
-        if problems:
-            errors.extend(_("第%(n)d行：%(p)s") % {"n": number, "p": p} for p in problems)
-        else:
-            cleaned.append({name: form.cleaned_data[name] for name in form.fields})
-        progress.advance(1)
-    if errors:
-        raise ImportRejected(
-            _("导入未完成：共 %(n)d 处错误，没有导入任何数据。") % {"n": len(errors)}, errors
-        )
+    cleaned = validate_rows(
+        form_class,
+        cols,
+        body,
+        progress,
+        prepare=lambda data: {k: _to_pk(pk_maps, k, v) for k, v in data.items()},
+    )
 
     progress.advance(0, _("保存数据"))
     records.create_records(actor, kind.model, cleaned, submit=submit, progress=progress)
@@ -307,32 +163,15 @@ def _cached_check_values(field, values):
     return [field._cached[str(v)] for v in values]
 
 
-def _as_querydict(data: dict[str, Any]):
-    from django.http import QueryDict
-
-    qd = QueryDict(mutable=True)
-    for k, v in data.items():
-        if isinstance(v, list):
-            qd.setlist(k, [str(x) for x in v])
-        elif v not in (None, ""):
-            qd[k] = str(v)
-    return qd
-
-
 @job_handler("resources.import", permission="resources.add_record")
 def import_job(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
-    from django.core.files.storage import default_storage
-
     actor = User.objects.get(pk=params["user_id"])
-    kind = KINDS[params["kind"]]
-    with default_storage.open(params["path"], "rb") as fh:
-        content = fh.read()
-    try:
-        rows = read_rows(params["filename"], content)
-        result = import_records(
-            actor, kind, rows, submit=params.get("submit", False), progress=progress
-        )
-    finally:
-        default_storage.delete(params["path"])
+    result = import_records(
+        actor,
+        KINDS[params["kind"]],
+        uploaded_rows(params),
+        submit=params.get("submit", False),
+        progress=progress,
+    )
     progress.advance(0, _("已导入 %(n)d 条记录。") % {"n": result["imported"]})
     return result

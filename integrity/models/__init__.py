@@ -1,0 +1,3 @@
+from integrity.models.records import IntegrityRecord
+
+__all__ = ["IntegrityRecord"]
