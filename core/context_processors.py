@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
-from programs.services.review import assignments_for_expert
+from core.navigation import entries
 
 
 def navigation(request):
@@ -12,7 +12,6 @@ def navigation(request):
         (_("首页"), reverse("home")),
         (_("科技资源"), reverse("resource_catalog", args=["achievements"])),
         (_("单位名录"), reverse("organisation_list")),
-        (_("科技计划"), reverse("program_call_list")),
     ]
     if user.is_authenticated and user.current_membership is not None:
         items.append((_("本单位资源"), reverse("resource_mine")))
@@ -20,8 +19,8 @@ def navigation(request):
         items.append((_("对接工作台"), reverse("bridging_workbench")))
     elif user.is_authenticated and user.current_membership is not None:
         items.append((_("我的对接"), reverse("bridging_mine")))
-    if user.is_authenticated and assignments_for_expert(user).exists():
-        items.append((_("评审任务"), reverse("program_review_list")))
+    for more in entries:
+        items += more(user)
     if permissions.can(user, "resources.review_record"):
         items.append((_("审核队列"), reverse("resource_review")))
     if permissions.can(user, "integrity.view_record"):
@@ -32,7 +31,6 @@ def navigation(request):
         items.append((_("审计日志"), reverse("audit_list")))
     if user.is_authenticated and user.is_staff and permissions.can(user, "core.use_backoffice"):
         items.append((_("管理后台"), reverse("admin:index")))
-    items.append((_("API 文档"), reverse("api_docs")))
     current = request.path
     # The longest matching address is the current item (/programs/reviews/ is not /programs/).
     matching = [

@@ -9,4 +9,5 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from programs import demo, permissions  # noqa: F401  (demo step, rules)
+        from programs.services import navigation  # noqa: F401  (menu entries)
         from programs.services import review  # noqa: F401  (registers the panel job)
