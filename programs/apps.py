@@ -8,6 +8,6 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("科技计划")
 
     def ready(self) -> None:
-        from programs import demo, permissions  # noqa: F401  (demo step, rules)
-        from programs.services import navigation  # noqa: F401  (menu entries)
-        from programs.services import review  # noqa: F401  (registers the panel job)
+        # Registrations: the demo step, the rules, the menu entries and the panel job.
+        from programs import demo, permissions  # noqa: F401
+        from programs.services import navigation, review  # noqa: F401
