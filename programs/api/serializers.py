@@ -50,7 +50,8 @@ class CallSerializer(serializers.ModelSerializer):
         fields = [
             "id", "title", "program", "year", "kind", "kind_display", "region", "description",
             "budget_total", "max_funding", "indirect_cap_percent", "eligible_org_types",
-            "eligible_regions", "max_applications_per_org", "opens_at", "closes_at", "fix_days",
+            "eligible_regions", "max_applications_per_org", "form_fields",
+            "required_attachments", "opens_at", "closes_at", "fix_days", "publicity_working_days",
             "reviewers_per_application", "max_reviews_per_expert", "recusal_years", "randomised",
             "probability_cap", "alternates", "criteria", "spread_threshold", "status",
             "status_display", "is_open", "published_at", "topics",
@@ -110,7 +111,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
         model = Application
         fields = [
             "id", "call", "topic", "number", "organisation", "organisation_name", "title",
-            "summary", "keywords", "pi_name", "team", "co_organisations", "requested_funding",
+            "summary", "keywords", "pi_name", "team", "answers", "co_organisations",
+            "requested_funding",
             "self_funding", "budget", "attachments", "status", "status_display",
             "return_reason", "returned_count", "fix_deadline", "review_score", "review_spread",
             "review_flagged", "submitted_at", "created_at", "updated_at",
@@ -128,7 +130,7 @@ class ApplicationWriteSerializer(serializers.ModelSerializer):
         model = Application
         fields = [
             "call", "topic", "title", "summary", "keywords", "pi_name", "team",
-            "co_organisations", "requested_funding", "self_funding", "budget",
+            "co_organisations", "requested_funding", "self_funding", "budget", "answers",
         ]  # fmt: skip
         extra_kwargs = {"call": {"required": False}}
 

@@ -47,6 +47,7 @@ class Application(models.Model):
     team = models.JSONField(
         _("项目组成员"), default=list, blank=True, help_text=_("每行：姓名｜单位｜分工")
     )
+    answers = models.JSONField(_("附加栏目"), default=dict, blank=True)
     co_organisations = models.ManyToManyField(
         "core.Organisation", blank=True, related_name="+", verbose_name=_("合作单位")
     )

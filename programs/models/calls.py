@@ -21,6 +21,10 @@ def default_criteria() -> list[dict]:
     ]
 
 
+def default_attachments() -> list[str]:
+    return ["proposal"]
+
+
 class Call(models.Model):
     """申报指南: a program's call for one year, with its topics, rules, dates and review setup."""
 
@@ -67,6 +71,15 @@ class Call(models.Model):
         help_text=_("为空则不限。"),
     )
     max_applications_per_org = models.PositiveSmallIntegerField(_("每单位限报项数"), default=2)
+    form_fields = models.JSONField(
+        _("申报书附加栏目"),
+        default=list,
+        blank=True,
+        help_text=_("本指南要求申报单位另外填写的栏目：代码、名称、类型（文本/数字/选项）、是否必填。"),
+    )
+    required_attachments = models.JSONField(
+        _("必须上传的附件"), default=default_attachments, blank=True
+    )
     opens_at = models.DateTimeField(_("申报开始时间"))
     closes_at = models.DateTimeField(_("申报截止时间"))
     fix_days = models.PositiveSmallIntegerField(

@@ -162,14 +162,47 @@ def completeness_problems(application: Application) -> list[str]:
     for field, label in (("summary", _("项目摘要")), ("pi_name", _("项目负责人"))):
         if not getattr(application, field).strip():
             problems.append(_("%(field)s未填写") % {"field": label})
-    if not application.attachments.filter(kind=AttachmentKind.PROPOSAL).exists():
-        problems.append(_("缺少附件“申报书正文”"))
+    for field in application.call.form_fields:
+        if field.get("required") and application.answers.get(field["key"]) in (None, ""):
+            problems.append(_("%(field)s未填写") % {"field": field["label"]})
+    present = set(application.attachments.values_list("kind", flat=True))
+    for kind in application.call.required_attachments:
+        if kind not in present:
+            problems.append(_("缺少附件“%(kind)s”") % {"kind": AttachmentKind(kind).label})
     return problems
+
+
+def clean_answers(call: Call, answers: dict) -> dict:
+    """The answers to the call's extra questions, typed; unknown or ill-typed ones refused."""
+    fields = {f["key"]: f for f in call.form_fields}
+    unknown = set(answers) - set(fields)
+    if unknown:
+        raise InvalidTransition(_("本指南没有这些栏目：%(k)s。") % {"k": "、".join(sorted(unknown))})
+    clean = {}
+    for key, value in answers.items():
+        field = fields[key]
+        if value in (None, ""):
+            continue
+        if field["type"] == "number":
+            try:
+                value = str(Decimal(str(value)))
+            except ArithmeticError:
+                raise InvalidTransition(_("“%(l)s”须填写数字。") % {"l": field["label"]}) from None
+        elif field["type"] == "choice" and value not in field["choices"]:
+            raise InvalidTransition(
+                _("“%(l)s”须从以下选项中选择：%(c)s。")
+                % {"l": field["label"], "c": "、".join(field["choices"])}
+            )
+        else:
+            value = str(value).strip()[:2000]
+        clean[key] = value
+    return clean
 
 
 # -- preparing -----------------------------------------------------------------------------
 
 EDITABLE_FIELDS = {
+    "answers",
     "title",
     "summary",
     "keywords",
@@ -194,7 +227,7 @@ def create_application(actor, call: Call, **data: Any) -> Application:
         raise IneligibleApplicant(_("本单位不能申报该指南："), problems)
     co_organisations = data.pop("co_organisations", None)
     budget = data.pop("budget", None)
-    _check_fields(data)
+    _check_fields(data, call)
     with transaction.atomic():
         application = Application(
             call=call,
@@ -224,7 +257,7 @@ def update_application(actor, application: Application, **data: Any) -> Applicat
     application = get_application_for_user(actor, application.pk, write=True)
     co_organisations = data.pop("co_organisations", None)
     budget = data.pop("budget", None)
-    _check_fields(data)
+    _check_fields(data, application.call)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status not in (S.DRAFT, S.RETURNED):
@@ -248,7 +281,9 @@ def update_application(actor, application: Application, **data: Any) -> Applicat
     return application
 
 
-def _check_fields(data: dict) -> None:
+def _check_fields(data: dict, call: Call) -> None:
+    if "answers" in data:
+        data["answers"] = clean_answers(call, data["answers"] or {})
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
         raise InvalidTransition(_("不能修改这些字段：%(f)s") % {"f": "、".join(sorted(unknown))})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core import permissions
 from core.exceptions import InvalidTransition, NotAllowed
 from core.services import audit
-from programs.choices import CallKind, CallStatus
+from programs.choices import AttachmentKind, CallKind, CallStatus
 from programs.models import Call, Topic
 from programs.permissions import visible_calls
 
@@ -38,6 +38,43 @@ def validate_criteria(criteria: list[dict]) -> None:
         raise InvalidTransition(_("评分指标的分值合计必须为100分。"))
 
 
+FIELD_TYPES = {"text": "文本", "number": "数字", "choice": "选项"}
+
+
+def validate_form_fields(fields: list[dict]) -> None:
+    """Extra questions of a call: [{key, label, type: text|number|choice, required, choices}]."""
+    seen = set()
+    for n, field in enumerate(fields, start=1):
+        key = str(field.get("key", ""))
+        if not key.isidentifier() or key in seen:
+            raise InvalidTransition(
+                _("附加栏目第%(n)d项的代码须为字母、数字或下划线且不重复。") % {"n": n}
+            )
+        seen.add(key)
+        if not str(field.get("label", "")).strip():
+            raise InvalidTransition(_("附加栏目第%(n)d项缺少名称。") % {"n": n})
+        if field.get("type") not in FIELD_TYPES:
+            raise InvalidTransition(
+                _("附加栏目“%(l)s”的类型须为：%(t)s。")
+                % {"l": field["label"], "t": "、".join(FIELD_TYPES.values())}
+            )
+        if field["type"] == "choice" and not field.get("choices"):
+            raise InvalidTransition(_("附加栏目“%(l)s”须列出可选项。") % {"l": field["label"]})
+
+
+def validate_attachment_kinds(kinds: list[str]) -> None:
+    unknown = set(kinds) - set(AttachmentKind.values)
+    if unknown:
+        raise InvalidTransition(_("附件类型无效：%(k)s。") % {"k": "、".join(sorted(unknown))})
+
+
+def _validate(call: Call) -> None:
+    call.full_clean()
+    validate_criteria(call.criteria)
+    validate_form_fields(call.form_fields)
+    validate_attachment_kinds(call.required_attachments)
+
+
 def create_call(actor, *, topics: list[dict] | None = None, **data: Any) -> Call:
     region = data.get("region")
     permissions.require(
@@ -49,8 +86,7 @@ def create_call(actor, *, topics: list[dict] | None = None, **data: Any) -> Call
     regions = data.pop("eligible_regions", None)
     with transaction.atomic():
         call = Call(created_by=actor, **data)
-        call.full_clean()
-        validate_criteria(call.criteria)
+        _validate(call)
         call.save()
         if regions is not None:
             call.eligible_regions.set(regions)
@@ -67,15 +103,21 @@ def update_call(actor, call: Call, **data: Any) -> Call:
         call = Call.objects.select_for_update().get(pk=call.pk)
         before = audit.snapshot(call)
         if call.status == CallStatus.PUBLISHED and call.applications.exists():
-            locked = {"kind", "max_funding", "eligible_org_types", "criteria"} & set(data)
+            locked = {
+                "kind",
+                "max_funding",
+                "eligible_org_types",
+                "criteria",
+                "form_fields",
+                "required_attachments",
+            } & set(data)
             if locked:
                 raise InvalidTransition(
                     _("已有单位申报，不能再修改类型、资助上限、申报条件或评分指标。")
                 )
         for field, value in data.items():
             setattr(call, field, value)
-        call.full_clean()
-        validate_criteria(call.criteria)
+        _validate(call)
         call.save()
         if regions is not None:
             call.eligible_regions.set(regions)

@@ -14,7 +14,7 @@ from core.models import AuditEntry
 from integrity.factories import IntegrityRecordFactory
 from programs.choices import ApplicationStatus, AttachmentKind, CallKind
 from programs.exceptions import IneligibleApplicant, NotReady
-from programs.factories import ApplicationFactory, CallFactory, TopicFactory
+from programs.factories import ApplicationFactory, CallFactory, TopicFactory, pdf_upload
 from programs.models import Application, Transition
 from programs.services import applications as service
 
@@ -91,6 +91,44 @@ class PreparingTests(ProgramTestCase):
         )  # fmt: skip
         with self.assertRaisesMessage(NotReady, "缺少附件“申报书正文”"):
             service.submit_application(self.preparer, application)
+
+
+class CallFormTests(ProgramTestCase):
+    def test_a_calls_extra_questions_and_attachments_are_required_and_typed(self):
+        self.call.form_fields = [
+            {"key": "staff", "label": "研发人员数", "type": "number", "required": True},
+            {"key": "stage", "label": "技术阶段", "type": "choice", "required": False,
+             "choices": ["实验室", "中试", "产业化"]},
+        ]  # fmt: skip
+        self.call.required_attachments = ["proposal", "pledge"]
+        self.call.save()
+        application = self.ready_application()
+        with self.assertRaises(NotReady) as refused:
+            service.submit_application(self.preparer, application)
+        self.assertIn("研发人员数未填写", refused.exception.problems)
+        self.assertIn("缺少附件“单位承诺书”", refused.exception.problems)
+        with self.assertRaisesMessage(InvalidTransition, "“研发人员数”须填写数字"):
+            service.update_application(self.preparer, application, answers={"staff": "十二"})
+        with self.assertRaisesMessage(
+            InvalidTransition, "须从以下选项中选择：实验室、中试、产业化"
+        ):
+            service.update_application(self.preparer, application, answers={"stage": "量产"})
+        service.update_application(
+            self.preparer, application, answers={"staff": "12", "stage": "中试"}
+        )
+        service.add_attachment(
+            self.preparer, application, AttachmentKind.PLEDGE, pdf_upload("承诺书.pdf")
+        )
+        self.assertEqual(service.submit_application(self.preparer, application).status, S.SUBMITTED)
+
+    def test_a_call_with_a_bad_question_is_refused(self):
+        from programs.services import calls
+
+        with self.assertRaisesMessage(InvalidTransition, "须列出可选项"):
+            calls.update_call(
+                self.city_admin, self.call,
+                form_fields=[{"key": "stage", "label": "技术阶段", "type": "choice"}],
+            )  # fmt: skip
 
 
 class SubmittingTests(ProgramTestCase):
