@@ -251,3 +251,34 @@ def uploaded_rows(params: dict[str, Any]) -> list[list[Any]]:
     finally:
         default_storage.delete(params["path"])
     return read_rows(params["filename"], content)
+
+
+def import_file_from_command(
+    command, file: str, username: str, run: Callable[[Any, list[list[Any]], Progress], dict]
+) -> dict:
+    """The command-line twin of an import page: read FILE as USERNAME, run the import with a
+    progress bar, print row errors to stderr and stop with the refusal if anything is wrong."""
+    from pathlib import Path
+
+    from django.core.management.base import CommandError
+
+    from core.models import User
+    from core.services.jobs import TqdmProgress
+
+    path = Path(file)
+    if not path.is_file():
+        raise CommandError(_("找不到文件：%(f)s") % {"f": file})
+    actor = User.objects.filter(username=username).first()
+    if actor is None:
+        raise CommandError(_("没有用户名为“%(u)s”的用户。") % {"u": username})
+    progress = TqdmProgress(_("导入"))
+    try:
+        return run(actor, read_rows(path.name, path.read_bytes()), progress)
+    except ImportRejected as exc:
+        for error in exc.errors:
+            command.stderr.write(error)
+        raise CommandError(exc.message) from None
+    except ServiceError as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        progress.close()

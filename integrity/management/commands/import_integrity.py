@@ -1,11 +1,6 @@
-from pathlib import Path
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
-from core.exceptions import ServiceError
-from core.models import User
-from core.services.imports import ImportRejected, read_rows
-from core.services.jobs import TqdmProgress
+from core.services.imports import import_file_from_command
 from integrity.services.imports import import_records
 
 
@@ -22,23 +17,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, username, **options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"找不到文件：{file}")
-        actor = User.objects.filter(username=username).first()
-        if actor is None:
-            raise CommandError(f"没有用户名为“{username}”的用户。")
-        progress = TqdmProgress("导入")
-        try:
-            rows = read_rows(path.name, path.read_bytes())
-            result = import_records(actor, rows, progress)
-        except ImportRejected as exc:
-            progress.close()
-            for error in exc.errors:
-                self.stderr.write(error)
-            raise CommandError(exc.message) from None
-        except ServiceError as exc:
-            progress.close()
-            raise CommandError(exc.message) from None
-        progress.close()
+        result = import_file_from_command(self, file, username, import_records)
         self.stdout.write(f"已导入 {result['imported']} 条科研失信记录。")

@@ -1,12 +1,8 @@
-from pathlib import Path
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
-from core.exceptions import ServiceError
-from core.models import User
-from core.services.jobs import TqdmProgress
+from core.services.imports import import_file_from_command
 from resources.registry import KINDS
-from resources.services.imports import ImportRejected, import_records, read_rows
+from resources.services.imports import import_records
 
 
 class Command(BaseCommand):
@@ -19,23 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--submit", action="store_true", help="导入后直接提交审核")
 
     def handle(self, *args, file, kind, user, submit, **options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"找不到文件：{file}")
-        actor = User.objects.filter(username=user).first()
-        if actor is None:
-            raise CommandError(f"没有用户名为“{user}”的用户。")
-        progress = TqdmProgress("导入")
-        try:
-            rows = read_rows(path.name, path.read_bytes())
-            result = import_records(actor, KINDS[kind], rows, submit=submit, progress=progress)
-        except ImportRejected as exc:
-            progress.close()
-            for error in exc.errors:
-                self.stderr.write(error)
-            raise CommandError(exc.message) from None
-        except ServiceError as exc:
-            progress.close()
-            raise CommandError(exc.message) from None
-        progress.close()
+        result = import_file_from_command(
+            self,
+            file,
+            user,
+            lambda actor, rows, progress: import_records(
+                actor, KINDS[kind], rows, submit=submit, progress=progress
+            ),
+        )
         self.stdout.write(f"已导入 {result['imported']} 条{KINDS[kind].label}。")
