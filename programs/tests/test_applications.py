@@ -11,6 +11,7 @@ from core.choices import OrgType, Role
 from core.exceptions import InvalidTransition, NotAllowed
 from core.factories import MembershipFactory, OrganisationFactory
 from core.models import AuditEntry
+from core.services.reference import load_reference_data
 from integrity.factories import IntegrityRecordFactory
 from programs.choices import ApplicationStatus, AttachmentKind, CallKind
 from programs.exceptions import IneligibleApplicant, NotReady
@@ -237,7 +238,9 @@ class FormalCheckTests(ProgramTestCase):
 class ConcurrentApprovalTests(TransactionTestCase):
     """Two admins pressing 通过 at the same moment, in two connections (PostgreSQL)."""
 
-    serialized_rollback = True  # keeps the regions and taxonomies for the tests after this one
+    def _fixture_teardown(self):
+        super()._fixture_teardown()
+        load_reference_data()  # the flush emptied the regions and taxonomies later tests read
 
     def test_simultaneous_accepts_produce_one_transition(self):
         bureau = OrganisationFactory(name="长春市科学技术局", type=OrgType.GOVERNMENT)
