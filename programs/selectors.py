@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import Role
-from core.models import AuditEntry
+from core.models import AuditEntry, Job
 from core.services.audit import field_label
 from programs.choices import ApplicationStatus, BudgetCategory, CallStatus
 from programs.models import Application, Call
+from programs.services.decision import ON_THE_LIST, proposed_projects
 
 
 def managed_district(user) -> int | None:
@@ -111,3 +112,51 @@ def change_history(obj) -> list[AuditEntry]:
             label = extra.get(name) or field_label(entry, name)
             entry.rows.append((label, _readable(old), _readable(new)))
     return entries
+
+
+# -- 立项 and after -------------------------------------------------------------------------
+
+AFTER_FUNDING = ON_THE_LIST[1:]
+
+
+def publicity_projects(publicity):
+    """The projects of a 公示, still listed after they have moved on to their 任务书 and beyond."""
+    return proposed_projects(publicity)
+
+
+def contract_budget(contract) -> list[tuple[str, Decimal | None]]:
+    return [
+        (label, Decimal(contract.budget[c]) if c in contract.budget else None)
+        for c, label in BudgetCategory.choices
+    ]
+
+
+def describe_change(change) -> str:
+    """The new value a change request asks for, as a reader would say it."""
+    proposed = change.proposed or {}
+    if "pi_name" in proposed:
+        return _("项目负责人改为%(v)s") % {"v": proposed["pi_name"]}
+    if "end_date" in proposed:
+        return _("结束日期延至%(v)s") % {"v": proposed["end_date"]}
+    if "budget" in proposed:
+        labels = dict(BudgetCategory.choices)
+        return "，".join(f"{labels.get(k, k)} {v}" for k, v in proposed["budget"].items())
+    return str(proposed.get("content", ""))
+
+
+def acceptance_panel_job(application):
+    """The latest job building this project's acceptance panel (its progress, or why it failed)."""
+    return Job.objects.filter(
+        kind="programs.panel", params__stage="acceptance", params__only=[application.pk]
+    ).first()
+
+
+def indicator_results(contract, acceptance) -> list[tuple[str, str, str]]:
+    """(indicator, target in the 任务书, result reported at acceptance), in the 任务书's order."""
+    results = {r.get("name", ""): r.get("result", "") for r in acceptance.indicators_met or []}
+    rows = []
+    for indicator in contract.indicators if contract is not None else []:
+        name = indicator.get("name", "")
+        rows.append((name, indicator.get("target", ""), results.pop(name, "")))
+    rows += [(name, "", result) for name, result in results.items()]
+    return rows

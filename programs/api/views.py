@@ -39,6 +39,7 @@ from programs.api.serializers import (
     TransitionSerializer,
     VerdictSerializer,
 )
+from programs.filtersets import ApplicationFilterSet, CallFilterSet
 from programs.models import (
     Acceptance,
     Application,
@@ -63,7 +64,7 @@ class CallViewSet(
 
     serializer_class = CallSerializer
     queryset = Call.objects.none()
-    filterset_fields = ["year", "kind", "status"]
+    filterset_class = CallFilterSet
 
     def get_queryset(self):
         return calls.calls_for(self.request.user).prefetch_related("topics", "eligible_regions")
@@ -143,7 +144,7 @@ class ApplicationViewSet(
     serializer_class = ApplicationSerializer
     queryset = Application.objects.none()
     permission_classes = [drf_permissions.IsAuthenticated]
-    filterset_fields = ["call", "status"]
+    filterset_class = ApplicationFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):

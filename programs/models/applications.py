@@ -116,6 +116,11 @@ class Application(models.Model):
     def total_budget(self):
         return self.requested_funding + self.self_funding
 
+    @property
+    def answered_questions(self) -> list[tuple[str, str]]:
+        """The call's extra questions with this application's answers, in the call's order."""
+        return [(q["label"], self.answers.get(q["key"], "")) for q in self.call.form_fields]
+
 
 class BudgetLine(models.Model):
     application = models.ForeignKey(

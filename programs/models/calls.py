@@ -75,7 +75,9 @@ class Call(models.Model):
         _("申报书附加栏目"),
         default=list,
         blank=True,
-        help_text=_("本指南要求申报单位另外填写的栏目：代码、名称、类型（文本/数字/选项）、是否必填。"),
+        help_text=_(
+            "本指南要求申报单位另外填写的栏目：代码、名称、类型（文本/数字/选项）、是否必填。"
+        ),
     )
     required_attachments = models.JSONField(
         _("必须上传的附件"), default=default_attachments, blank=True

@@ -111,9 +111,11 @@ def eligibility_problems(call: Call, organisation, *, at=None, application=None)
     )
     if application is not None:
         others = others.exclude(pk=application.pk)
-    if others.count() >= call.max_applications_per_org:
+    submitted = others.count()
+    if submitted >= call.max_applications_per_org:
         problems.append(
-            _("每个单位限报%(n)d项，本单位已提交%(n)d项") % {"n": call.max_applications_per_org}
+            _("每个单位限报%(n)d项，本单位已提交%(m)d项")
+            % {"n": call.max_applications_per_org, "m": submitted}
         )
     return problems
 
@@ -177,7 +179,9 @@ def clean_answers(call: Call, answers: dict) -> dict:
     fields = {f["key"]: f for f in call.form_fields}
     unknown = set(answers) - set(fields)
     if unknown:
-        raise InvalidTransition(_("本指南没有这些栏目：%(k)s。") % {"k": "、".join(sorted(unknown))})
+        raise InvalidTransition(
+            _("本指南没有这些栏目：%(k)s。") % {"k": "、".join(sorted(unknown))}
+        )
     clean = {}
     for key, value in answers.items():
         field = fields[key]

@@ -39,6 +39,11 @@ def propose(actor, call: Call, funding: dict[int, Decimal | str]) -> list[Applic
     _require_manager(actor, call)
     if not funding:
         raise InvalidTransition(_("请至少选择一个拟立项项目。"))
+    with transaction.atomic():  # a refusal below leaves nothing proposed
+        return _propose(actor, call, funding)
+
+
+def _propose(actor, call: Call, funding: dict[int, Decimal | str]) -> list[Application]:
     chosen = []
     for pk, amount in funding.items():
         application = call.applications.filter(pk=pk).first()
@@ -90,9 +95,15 @@ def start_publicity(actor, call: Call, *, starts_on=None) -> Publicity:
     return publicity
 
 
+# A project stays on its 公示 list once funded, through its 任务书, acceptance and closing.
+ON_THE_LIST = (S.PROPOSED, S.FUNDED, S.CONTRACTED, S.ACCEPTANCE, S.CLOSED)
+
+
 def proposed_projects(publicity: Publicity):
-    return publicity.call.applications.filter(status__in=[S.PROPOSED, S.FUNDED]).select_related(
-        "organisation"
+    return (
+        publicity.call.applications.filter(status__in=ON_THE_LIST)
+        .select_related("organisation")
+        .order_by("number", "pk")
     )
 
 
@@ -184,14 +195,18 @@ def finalise(actor, publicity: Publicity) -> Publicity:
             _move(actor, application, [S.REVIEWED], S.NOT_FUNDED, reason=_("未列入立项名单"))
         before = audit.snapshot(locked)
         locked.status, locked.finalised_at = PublicityStatus.FINALISED, timezone.now()
+        funded = list(
+            call.applications.filter(status=S.FUNDED)
+            .select_related("organisation")
+            .order_by("number")
+        )
         html = render_to_string(
             "programs/notice_pdf.html",
             {
                 "publicity": locked,
                 "call": call,
-                "projects": call.applications.filter(status=S.FUNDED)
-                .select_related("organisation")
-                .order_by("number"),
+                "projects": funded,
+                "total": sum((a.approved_funding or 0 for a in funded), Decimal(0)),
                 "today": timezone.localdate(),
             },
         )

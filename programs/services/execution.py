@@ -71,6 +71,12 @@ def issue_contract(actor, application: Application, **data: Any) -> Contract:
     unknown = set(budget) - set(BudgetCategory.values)
     if unknown:
         raise InvalidTransition(_("预算科目无效：%(c)s。") % {"c": "、".join(sorted(unknown))})
+    if budget:
+        total = sum((Decimal(v) for v in budget.values()), Decimal(0))
+        if total != funding:
+            raise InvalidTransition(
+                _("任务书预算合计%(t)s万元，须等于资助经费%(f)s万元。") % {"t": total, "f": funding}
+            )
     milestones = data.get("milestones") or []
     if not milestones:
         raise InvalidTransition(_("请填写进度安排（至少一个节点）。"))

@@ -44,6 +44,24 @@ class ProgramApiTests(ProgramTestCase):
         titles = [c["title"] for c in self.client.get("/api/calls/").json()["results"]]
         self.assertIn("草稿指南", titles)
 
+    def test_the_lists_filter_with_the_same_filtersets_as_the_pages(self):
+        self.call.__class__.objects.create(
+            title="草稿指南", program="测试", year=2025, kind="general", description="草稿",
+            budget_total=10, max_funding=5, opens_at=self.call.opens_at,
+            closes_at=self.call.closes_at,
+        )  # fmt: skip
+        self.login(self.city_admin)
+        drafts = self.client.get("/api/calls/", {"status": "draft"}).json()["results"]
+        self.assertEqual([c["title"] for c in drafts], ["草稿指南"])
+        self.assertEqual(self.client.get("/api/calls/", {"year": "2031"}).json()["results"], [])
+        application = self.confirmed()
+        self.confirmed(title="另一项申报")
+        found = self.client.get("/api/applications/", {"q": application.number}).json()
+        self.assertEqual([a["id"] for a in found["results"]], [application.pk])
+        self.login(self.other_enterprise)  # may filter only by calls it can see
+        response = self.client.get("/api/applications/", {"call": "999999"})
+        self.assertEqual(response.status_code, 400)
+
     def test_the_whole_review_cycle_through_the_api(self):
         # The applicant prepares, uploads and submits.
         self.login(self.preparer)

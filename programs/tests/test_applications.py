@@ -171,7 +171,7 @@ class SubmittingTests(ProgramTestCase):
         self.call.save()
         first, second = self.ready_application(), self.ready_application(title="第二项")
         service.submit_application(self.preparer, first)
-        with self.assertRaisesMessage(IneligibleApplicant, "每个单位限报1项"):
+        with self.assertRaisesMessage(IneligibleApplicant, "每个单位限报1项，本单位已提交1项"):
             service.submit_application(self.preparer, second)
         with self.assertRaisesMessage(IneligibleApplicant, "每个单位限报1项"):
             self.ready_application(title="第三项")

@@ -121,6 +121,16 @@ class LifecycleTests(ProgramTestCase):
         application.refresh_from_db()
         self.assertEqual(application.status, S.NOT_FUNDED)
 
+    def test_a_list_above_the_calls_budget_is_refused_and_nothing_is_proposed(self):
+        self.call.budget_total = Decimal("100")
+        self.call.save()
+        first = self.reviewed()
+        second = self.reviewed(user=self.other_enterprise, admin=self.other_enterprise)
+        with self.assertRaisesMessage(InvalidTransition, "超过指南财政资金总额100"):
+            decision.propose(self.city_admin, self.call, {first.pk: "80", second.pk: "60"})
+        statuses = set(Application.objects.values_list("status", flat=True))
+        self.assertEqual(statuses, {S.REVIEWED})
+
     def test_a_proposal_above_the_call_cap_is_refused(self):
         application = self.reviewed()
         with self.assertRaisesMessage(InvalidTransition, "不超过单项上限100"):

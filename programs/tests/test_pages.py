@@ -72,11 +72,11 @@ class CallPageTests(ProgramTestCase):
         self.assertContains(response, "没有符合条件的申报指南")
 
     def test_call_list_query_count_does_not_grow_with_rows(self):
-        # distinct years, count, one page of rows: however many calls there are
-        with self.assertNumQueries(3):
+        # distinct years, count, one page of rows, recent 公示: however many calls there are
+        with self.assertNumQueries(4):
             self.client.get("/programs/")
         CallFactory.create_batch(9)
-        with self.assertNumQueries(3):
+        with self.assertNumQueries(4):
             response = self.client.get("/programs/")
         self.assertEqual(len(response.context["page"].object_list), 10)
 
@@ -522,3 +522,50 @@ class EnglishPageTests(ProgramTestCase):
         self.assertContains(response, "Eligibility and dates")
         self.assertContains(response, "30% of direct costs excluding equipment")
         self.assertContains(self.client.get("/programs/"), "Science programmes")
+
+
+class CallQuestionPageTests(ProgramTestCase):
+    def test_the_calls_own_questions_are_asked_on_the_form_and_shown_on_the_page(self):
+        self.call.form_fields = [
+            {"key": "staff", "label": "研发人员数", "type": "number", "required": True},
+            {"key": "stage", "label": "技术阶段", "type": "choice", "required": False,
+             "choices": ["实验室", "中试", "产业化"]},
+        ]  # fmt: skip
+        self.call.save()
+        application = self.ready_application()
+        self.login(self.preparer)
+        url = f"/programs/applications/{application.pk}/edit/"
+        form = self.client.get(url).content.decode()
+        self.assertIn("研发人员数", form)
+        self.assertIn("产业化", form)
+        data = {
+            "title": application.title, "topic": self.topic.pk, "summary": application.summary,
+            "keywords": application.keywords, "pi_name": "王研究", "requested_funding": "80",
+            "self_funding": "40", "answer_staff": "12", "answer_stage": "中试",
+            **{f"{c}_amount": v for c, v in BUDGET.items()},
+        }  # fmt: skip
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        application.refresh_from_db()
+        self.assertEqual(application.answers, {"staff": "12", "stage": "中试"})
+        page = self.client.get(f"/programs/applications/{application.pk}/").content.decode()
+        self.assertIn("技术阶段", page)
+        self.assertIn("中试", page)
+
+    def test_questions_are_written_as_lines_on_the_call_form(self):
+        from django import forms as django_forms
+
+        from programs.forms.fields import QuestionsField
+
+        field = QuestionsField(required=False)
+        self.assertEqual(
+            field.clean("stage｜技术阶段｜选项｜是｜实验室、中试"),
+            [{"key": "stage", "label": "技术阶段", "type": "choice", "required": True,
+              "choices": ["实验室", "中试"]}],
+        )  # fmt: skip
+        with self.assertRaisesMessage(
+            django_forms.ValidationError, "第1行的类型应为文本、数字或选项"
+        ):
+            field.clean("stage｜技术阶段｜日期")
+        with self.assertRaisesMessage(django_forms.ValidationError, "须列出可选项"):
+            field.clean("stage｜技术阶段｜选项")
