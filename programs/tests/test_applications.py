@@ -238,9 +238,12 @@ class FormalCheckTests(ProgramTestCase):
 class ConcurrentApprovalTests(TransactionTestCase):
     """Two admins pressing 通过 at the same moment, in two connections (PostgreSQL)."""
 
+    def setUp(self):
+        load_reference_data()  # an earlier transactional test's flush emptied the regions
+
     def _fixture_teardown(self):
         super()._fixture_teardown()
-        load_reference_data()  # the flush emptied the regions and taxonomies later tests read
+        load_reference_data()  # and so does this one's, for the tests after it
 
     def test_simultaneous_accepts_produce_one_transition(self):
         bureau = OrganisationFactory(name="长春市科学技术局", type=OrgType.GOVERNMENT)
