@@ -14,6 +14,7 @@ PURE_COMMANDS = {
     "assign": "kechuang.assignment.cli",
     "match": "kechuang.retrieval.cli_match",
     "experts": "kechuang.retrieval.cli_experts",
+    "assess": "kechuang.rules.cli",
 }
 
 
