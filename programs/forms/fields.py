@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +19,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": 0}
 
 
-class LinesField(forms.CharField):
-    """A list of records, one per line, its parts separated by ｜ (or |)."""
+class LinesField(forms.CharField, ABC):
+    """A list of records, one per line, its parts separated by ｜ (or |); each subclass says
+    how one line's parts become a record."""
 
     widget = forms.Textarea(attrs={"rows": 5})
     keys: tuple[str, ...] = ()
@@ -37,8 +39,8 @@ class LinesField(forms.CharField):
                 rows.append(self.parse_line(n, _BAR.split(line.strip())))
         return rows
 
-    def parse_line(self, n: int, parts: list[str]) -> dict:
-        raise NotImplementedError
+    @abstractmethod
+    def parse_line(self, n: int, parts: list[str]) -> dict: ...
 
 
 class CriteriaField(LinesField):
