@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -222,7 +223,9 @@ class PublicitySerializer(serializers.ModelSerializer):
         return PublicityProjectSerializer(proposed_projects(publicity), many=True).data
 
     def get_notice(self, publicity) -> str | None:
-        return f"/programs/publicities/{publicity.pk}/notice.pdf" if publicity.notice else None
+        if not publicity.notice:
+            return None
+        return reverse("program_publicity_notice", args=[publicity.pk])
 
 
 class ObjectionSerializer(serializers.ModelSerializer):

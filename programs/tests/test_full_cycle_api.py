@@ -142,6 +142,10 @@ class FullCycleApiTests(PersonaTestCase):
                 self.city_admin, "post", f"/api/publicities/{publicity['id']}/finalise/"
             )
         self.assertEqual(final["status"], "finalised")
+        self.client.force_login(self.city_admin)
+        notice = self.client.get(final["notice"])
+        self.assertEqual(notice["Content-Type"], "application/pdf")
+        self.assertTrue(b"".join(notice.streaming_content).startswith(b"%PDF"))
         self.assertEqual(
             self.api(self.city_admin, "get", f"/api/applications/{ids[2]}/")["status"], "not_funded"
         )
