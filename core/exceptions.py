@@ -22,3 +22,10 @@ class NotAllowed(ServiceError):
 class InvalidTransition(ServiceError):
     code = "invalid_transition"
     status = 409
+
+
+class NotFound(ServiceError):
+    """Nothing of that kind exists (where existence is public, unlike NotAllowed's cases)."""
+
+    code = "not_found"
+    status = 404

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.exceptions import InvalidTransition, NotAllowed
+from core.exceptions import InvalidTransition, NotFound
 from core.masking import mask_phone
 from core.services import audit
 from core.services.workdays import add_working_days
@@ -219,5 +219,5 @@ def finalise(actor, publicity: Publicity) -> Publicity:
 def get_publicity(pk: int) -> Publicity:
     publicity = Publicity.objects.filter(pk=pk).select_related("call").first()
     if publicity is None:
-        raise NotAllowed(_("公示不存在。"))
+        raise NotFound(_("公示不存在。"))
     return publicity

@@ -591,3 +591,10 @@ class ChangeAndAcceptancePageTests(CycleTestCase):
         self.assertContains(page, "输出功率达到120W")
         self.assertContains(page, "≥100W")
         self.assertContains(page, "验收评分表")
+
+
+class MissingPublicityTests(ProgramTestCase):
+    def test_a_publicity_that_does_not_exist_is_not_found_on_the_page_and_the_api(self):
+        self.assertEqual(self.client.get("/programs/publicities/999/").status_code, 404)
+        response = self.client.get("/api/publicities/999/")
+        self.assertEqual(response.status_code, 404)

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from core import permissions
-from core.exceptions import NotAllowed
+from core.exceptions import NotAllowed, NotFound
 
 
 def refuses(view):
@@ -22,6 +22,8 @@ def refuses(view):
             return view(request, *args, **kwargs)
         except NotAllowed as exc:
             return render(request, "programs/refused.html", {"message": exc.message}, status=403)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
 
     return wrapper
 
