@@ -16,6 +16,12 @@ from django.utils.translation import gettext as _
 from core.exceptions import ServiceError
 from core.models import CalendarDay
 
+# The years whose official schedule the installed package carries (2004–2026 in 1.11).
+KNOWN_YEARS = (
+    min(chinese_calendar.holidays).year,
+    max(max(chinese_calendar.holidays), max(chinese_calendar.workdays)).year,
+)
+
 
 class UnknownCalendar(ServiceError):
     code = "unknown_calendar"
@@ -27,13 +33,12 @@ def is_workday(day: datetime.date, overrides: dict[datetime.date, bool] | None =
         overrides = dict(CalendarDay.objects.filter(date=day).values_list("date", "is_workday"))
     if day in overrides:
         return overrides[day]
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
+    if not KNOWN_YEARS[0] <= day.year <= KNOWN_YEARS[1]:
         raise UnknownCalendar(
             _("系统尚无%(year)d年的法定节假日安排，请管理员在“工作日安排”中录入后再试。")
             % {"year": day.year}
-        ) from None
+        )
+    return chinese_calendar.is_workday(day)
 
 
 def add_working_days(start: datetime.date, n: int) -> datetime.date:
