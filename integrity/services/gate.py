@@ -82,6 +82,31 @@ def check_integrity(
     )
 
 
+def users_barred(users, activity: str, on_date: datetime.date | None = None) -> set[int]:
+    """The primary keys of those `users` barred from `activity` on the date: the same rule as
+    `check_integrity(user, …)` for each, in one query (panels check whole expert pools)."""
+    if activity not in Activity.values:
+        raise ValueError(f"unknown activity {activity!r}; one of {Activity.values}")
+    users = list(users)
+    by_number = {normalise_id_number(u.id_number): u.pk for u in users if u.id_number}
+    by_number.pop("", None)
+    records = (
+        IntegrityRecord.objects.in_force(on_date or timezone.localdate())
+        .barring(activity)
+        .filter(subject_kind=SubjectKind.PERSON)
+        .filter(Q(user_id__in=[u.pk for u in users]) | Q(person_id_number__in=list(by_number)))
+        .values_list("user_id", "person_id_number")
+    )
+    ids = {u.pk for u in users}
+    barred = set()
+    for user_id, number in records:
+        if user_id in ids:
+            barred.add(user_id)
+        if number in by_number:
+            barred.add(by_number[number])
+    return barred
+
+
 def require_integrity(
     subject: Subject, activity: str, on_date: datetime.date | None = None
 ) -> None:

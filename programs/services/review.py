@@ -27,7 +27,7 @@ from core.exceptions import InvalidTransition, NotAllowed
 from core.models import Membership, Notification
 from core.services import audit
 from core.services.jobs import Progress, job_handler
-from integrity.services.gate import check_integrity
+from integrity.services.gate import users_barred
 from kechuang.assignment import AssignmentProblem, GroupCap, ProblemError, solve
 from programs.choices import ApplicationStatus, AssignmentStatus, RecusalReason, ReviewStage
 from programs.exceptions import PanelError
@@ -121,7 +121,8 @@ def expert_pool() -> list[Expert]:
         .select_related("owner", "user")
         .order_by("pk")
     )
-    return [e for e in experts if e.user_id is None or not check_integrity(e.user, "review")]
+    barred = users_barred([e.user for e in experts if e.user_id], "review")
+    return [e for e in experts if e.user_id not in barred]
 
 
 # -- building the panel --------------------------------------------------------------------

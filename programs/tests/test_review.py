@@ -4,6 +4,7 @@ from core.choices import Role
 from core.exceptions import InvalidTransition, NotAllowed
 from core.factories import MembershipFactory, OrganisationFactory
 from core.models import Notification
+from integrity.factories import PersonRecordFactory
 from programs.choices import ApplicationStatus, AssignmentStatus, RecusalReason
 from programs.exceptions import PanelError
 from programs.models import Recusal, ReviewAssignment
@@ -145,6 +146,16 @@ class ReviewTests(ProgramTestCase):
         self.assertTrue(self.application.review_flagged)
         seen = review.others_scores(first.expert.user, first)
         self.assertEqual([s["label"] for s in seen], ["专家A", "专家B"])
+
+    def test_an_expert_barred_from_reviewing_is_left_out_of_the_pool(self):
+        barred = self.others[0]
+        record = PersonRecordFactory(activities=["review"], person_name=barred.title)
+        barred.user.id_number = record.person_id_number  # matched by 公民身份号码
+        barred.user.save()
+        PersonRecordFactory(activities=["apply"], person_name="另一人")  # bars applying only
+        pool = review.expert_pool()
+        self.assertNotIn(barred, pool)
+        self.assertIn(self.others[1], pool)
 
     def test_the_panel_is_built_once(self):
         with self.assertRaises(PanelError):
