@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "bridging",
     "integrity",
     "programs",
+    "cultivation",
 ]
 
 MIDDLEWARE = [

@@ -16,9 +16,11 @@ urlpatterns = [
     path("api/", include("bridging.api.urls")),
     path("api/", include("integrity.api.urls")),
     path("api/", include("programs.api.urls")),
+    path("api/", include("cultivation.api.urls")),
     path("resources/", include("resources.urls")),
     path("bridging/", include("bridging.urls")),
     path("integrity/", include("integrity.urls")),
     path("programs/", include("programs.urls")),
+    path("cultivation/", include("cultivation.urls")),
     path("", include("core.urls")),
 ]

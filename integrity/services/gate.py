@@ -107,6 +107,21 @@ def users_barred(users, activity: str, on_date: datetime.date | None = None) -> 
     return barred
 
 
+def organisations_barred(
+    organisation_ids, activity: str, on_date: datetime.date | None = None
+) -> set[int]:
+    """The primary keys of those organisations barred from `activity` on the date: the same rule
+    as `check_integrity(org, …)` for each, in one query (batch assessments check every enterprise)."""
+    if activity not in Activity.values:
+        raise ValueError(f"unknown activity {activity!r}; one of {Activity.values}")
+    return set(
+        IntegrityRecord.objects.in_force(on_date or timezone.localdate())
+        .barring(activity)
+        .filter(subject_kind=SubjectKind.ORGANISATION, organisation_id__in=list(organisation_ids))
+        .values_list("organisation_id", flat=True)
+    )
+
+
 def require_integrity(
     subject: Subject, activity: str, on_date: datetime.date | None = None
 ) -> None:
