@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from functools import wraps
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -15,16 +14,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Max, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core import permissions
 from core.choices import OrgType
+from core.decorators import refuses
 from core.exceptions import NotAllowed, NotFound, ServiceError
 from core.exports import EXPORT_FORMATS, export_response
 from core.models import AuditEntry, Job, Organisation
@@ -43,14 +43,14 @@ RECENT_ASSESSMENTS = 10
 # The yearly figures in the groups the form and the table show them in.
 FIGURE_GROUPS: list[tuple[str, list[str]]] = [
     (
-        _lazy("收入与成本"),
+        gettext_lazy("收入与成本"),
         ["revenue", "main_revenue", "total_cost", "total_income", "hightech_income", "net_profit"],
     ),
-    (_lazy("研发费用"), ["rd_expense", "rd_expense_hte", "rd_expense_hte_domestic"]),
-    (_lazy("资产"), ["total_assets", "total_liabilities", "net_assets", "equity_raised"]),
-    (_lazy("人员"), ["staff", "tech_staff", "rd_staff"]),
+    (gettext_lazy("研发费用"), ["rd_expense", "rd_expense_hte", "rd_expense_hte_domestic"]),
+    (gettext_lazy("资产"), ["total_assets", "total_liabilities", "net_assets", "equity_raised"]),
+    (gettext_lazy("人员"), ["staff", "tech_staff", "rd_staff"]),
     (
-        _lazy("知识产权与成果转化"),
+        gettext_lazy("知识产权与成果转化"),
         [
             "ip_class1",
             "ip_class1_own",
@@ -65,11 +65,11 @@ FIGURE_GROUPS: list[tuple[str, list[str]]] = [
 ]
 PROFILE_GROUPS: list[tuple[str, list[str]]] = [
     (
-        _lazy("登记与财务核算"),
+        gettext_lazy("登记与财务核算"),
         ["founded", "resident", "audited_tax", "rd_accounting", "hte_field", "hte_certified_on"],
     ),
     (
-        _lazy("合规情况"),
+        gettext_lazy("合规情况"),
         [
             "restricted_industry",
             "rd_negative_list",
@@ -79,7 +79,7 @@ PROFILE_GROUPS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        _lazy("创新能力与荣誉"),
+        gettext_lazy("创新能力与荣誉"),
         [
             "rd_institution",
             "tech_innovation_demo",
@@ -94,7 +94,7 @@ PROFILE_GROUPS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        _lazy("专精特新"),
+        gettext_lazy("专精特新"),
         ["product_role", "niche_years", "niche_market_share"],
     ),
 ]
@@ -128,25 +128,10 @@ CRITERION_CLASSES = {
 }
 # Inputs of the rule engine that are not fields of the two models.
 EXTRA_INPUT_LABELS = {
-    "research_misconduct": _lazy("科研严重失信行为"),
-    "year": _lazy("最近会计年度"),
-    "standards": _lazy("参与编制的国家标准、行业标准数"),
+    "research_misconduct": gettext_lazy("科研严重失信行为"),
+    "year": gettext_lazy("最近会计年度"),
+    "standards": gettext_lazy("参与编制的国家标准、行业标准数"),
 }
-
-
-def refuses(view):
-    """A service's refusal as the site's 403 page with its reason; an unknown object as 404."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from None
-        except NotFound as exc:
-            raise Http404(exc.message) from None
-
-    return wrapper
 
 
 def _organisation(pk: int) -> Organisation:
@@ -157,7 +142,7 @@ def _grouped(all_fields: list[str], groups: list[tuple[str, list[str]]]):
     """The groups, and any field no group names in a last group, so none is ever left out."""
     named = {name for _label, names in groups for name in names}
     rest = [name for name in all_fields if name not in named]
-    return groups + ([(_lazy("其他"), rest)] if rest else [])
+    return groups + ([(gettext_lazy("其他"), rest)] if rest else [])
 
 
 def _model_field(model, name: str):
