@@ -9,8 +9,29 @@ from urllib.parse import quote
 
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 EXPORT_FORMATS = ("xlsx", "csv")
+
+# Text a spreadsheet would run as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(ws, value):
+    """A cell for a write-only sheet: text that starts like a formula stays text (string type
+    with the quote prefix, as Excel's leading apostrophe does); other values as they are."""
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def safe_text(value):
+    """A CSV value: text that starts like a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 class _Echo:
@@ -29,7 +50,7 @@ def export_response(
             yield "\ufeff"  # so that Excel opens UTF-8 Chinese correctly
             yield writer.writerow(headers)
             for row in rows:
-                yield writer.writerow(row)
+                yield writer.writerow([safe_text(v) for v in row])
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     else:
@@ -37,7 +58,7 @@ def export_response(
         ws = wb.create_sheet(sheet)
         ws.append(list(headers))
         for row in rows:
-            ws.append(list(row))
+            ws.append([safe_cell(ws, v) for v in row])
         buffer = io.BytesIO()
         wb.save(buffer)
         response = HttpResponse(
