@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "integrity",
     "programs",
     "cultivation",
+    "transfer",
 ]
 
 MIDDLEWARE = [

@@ -17,10 +17,12 @@ urlpatterns = [
     path("api/", include("integrity.api.urls")),
     path("api/", include("programs.api.urls")),
     path("api/", include("cultivation.api.urls")),
+    path("api/", include("transfer.api.urls")),
     path("resources/", include("resources.urls")),
     path("bridging/", include("bridging.urls")),
     path("integrity/", include("integrity.urls")),
     path("programs/", include("programs.urls")),
     path("cultivation/", include("cultivation.urls")),
+    path("transfer/", include("transfer.urls")),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,3 @@
+from transfer.api import catalogs, screening, trading
+
+urlpatterns = [*screening.urlpatterns, *catalogs.urlpatterns, *trading.urlpatterns]

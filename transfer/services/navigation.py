@@ -1,0 +1,13 @@
+"""The transfer module's main-menu entries (registered with core.navigation)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.navigation import register
+
+
+@register
+def menu(user) -> list[tuple[str, str]]:
+    return [(_("成果转化"), reverse("transfer_home"))]
