@@ -19,6 +19,7 @@ def test_city_admin_registers_a_record_that_a_district_admin_reads(live_server, 
     page = context.new_page()
 
     login(page, base, "city_admin")
+    page.click("nav.mainnav summary >> text=管理")
     page.click("nav.mainnav >> text=科研诚信")
     page.click("text=登记失信记录")
     page.select_option("#id_subject_kind", "organisation")
