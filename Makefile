@@ -6,12 +6,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
+CHART_ASSETS := node_modules/.kechuang-charts/changchun.json
 
 .PHONY: setup pdf-libs run test test-only lint browser demo-large bench clean
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-setup: $(STAMP_PY) $(STAMP_JS) $(MO_FILES) pdf-libs
+setup: $(STAMP_PY) $(STAMP_JS) $(CHART_ASSETS) $(MO_FILES) pdf-libs
 
 pdf-libs:
 	bash scripts/ensure-pdf-libs.sh
@@ -28,6 +29,10 @@ $(STAMP_PY): requirements.txt requirements-dev.txt pyproject.toml
 $(STAMP_JS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# ECharts and the 长春 district shapes for the 科创大脑 dashboard (npm ci empties node_modules).
+$(CHART_ASSETS): $(STAMP_JS) scripts/chart-assets.py core/data/cities/changchun.json
+	$(PYTHON) scripts/chart-assets.py
 
 run: setup
 	bash scripts/run.sh

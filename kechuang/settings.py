@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "programs",
     "cultivation",
     "transfer",
+    "brain",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,8 @@ STATICFILES_DIRS = [
     # Front-end packages are installed from npm at set-up and served from node_modules.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/noto-sans-sc", BASE_DIR / "node_modules" / "@fontsource" / "noto-sans-sc"),
+    # ECharts and the 长春 district shapes, put there by scripts/chart-assets.py at set-up.
+    ("vendor/charts", BASE_DIR / "node_modules" / ".kechuang-charts"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -18,11 +18,13 @@ urlpatterns = [
     path("api/", include("programs.api.urls")),
     path("api/", include("cultivation.api.urls")),
     path("api/", include("transfer.api.urls")),
+    path("api/", include("brain.api.urls")),
     path("resources/", include("resources.urls")),
     path("bridging/", include("bridging.urls")),
     path("integrity/", include("integrity.urls")),
     path("programs/", include("programs.urls")),
     path("cultivation/", include("cultivation.urls")),
     path("transfer/", include("transfer.urls")),
+    path("brain/", include("brain.urls")),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,10 @@
+"""科创大脑 pages: each part keeps its own routes (indicators and targets, the district
+innovation index, the dashboard's map and charts)."""
+
+from brain import urls_charts, urls_index, urls_indicators
+
+urlpatterns = [
+    *urls_indicators.urlpatterns,
+    *urls_index.urlpatterns,
+    *urls_charts.urlpatterns,
+]
