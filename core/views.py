@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core import permissions
 from core.choices import AuditAction
 from core.demo import DEMO_LOGINS, SCALES
-from core.exceptions import NotAllowed
+from core.exceptions import NotAllowed, ServiceError
 from core.exports import EXPORT_FORMATS, export_response
 from core.factories import DEMO_PASSWORD
 from core.filtersets import AuditFilterSet, OrganisationFilterSet
@@ -283,3 +283,26 @@ def notification_list(request):
         return redirect("notification_list")
     page, query = paginate(request, notes)
     return render(request, "core/notification_list.html", {"page": page, "query": query})
+
+
+def import_page_job(request, kind: str, title: str, url: str):
+    """The two halves of an import page. A POST keeps the uploaded file and starts the import
+    job of `kind` (refusals of the file itself become a message); it returns the redirect to
+    `url?job=…`. A GET with `?job=` finds this user's job of that kind. Returns
+    (redirect or None, job or None)."""
+    from core.services.imports import start_import
+
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            job = start_import(
+                request.user, kind, title % {"name": upload.name if upload else ""}, upload
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect(f"{url}?job={job.pk}"), job
+    job = None
+    if request.GET.get("job", "").isdigit():
+        job = get_object_or_404(Job, pk=int(request.GET["job"]), kind=kind, created_by=request.user)
+    return None, job

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,9 +18,7 @@ from core import permissions
 from core.exceptions import ServiceError
 from core.exports import EXPORT_FORMATS, export_response
 from core.masking import mask_id_number
-from core.models import Job
-from core.services.imports import start_import
-from core.views import paginate
+from core.views import import_page_job, paginate
 from integrity.filtersets import IntegrityRecordFilterSet
 from integrity.forms import IntegrityRecordForm, RevokeForm
 from integrity.models import IntegrityRecord
@@ -190,24 +188,11 @@ def record_document(request, pk: int):
 @login_required
 def record_import(request):
     _require(request, "integrity.add_record")
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            job = start_import(
-                request.user,
-                "integrity.import",
-                _("导入科研失信记录：%(name)s") % {"name": upload.name if upload else ""},
-                upload,
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect(f"{reverse('integrity_import')}?job={job.pk}")
-    job = None
-    if request.GET.get("job", "").isdigit():
-        job = get_object_or_404(
-            Job, pk=int(request.GET["job"]), kind="integrity.import", created_by=request.user
-        )
+    done, job = import_page_job(
+        request, "integrity.import", _("导入科研失信记录：%(name)s"), reverse("integrity_import")
+    )
+    if done is not None:
+        return done
     return render(request, "integrity/import.html", {"job": job})
 
 

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,9 +30,8 @@ from core import permissions
 from core.decorators import refuses
 from core.exceptions import ServiceError
 from core.exports import EXPORT_FORMATS, export_response
-from core.models import Job
-from core.services.imports import ImportRejected, start_import
-from core.views import paginate
+from core.services.imports import ImportRejected
+from core.views import import_page_job, paginate
 
 PERIODS_SHOWN = 8  # latest periods in the values table; the export has them all
 
@@ -324,24 +323,11 @@ def value_import(request):
     user = request.user
     if not permissions.can(user, "brain.enter_value"):
         raise PermissionDenied(_("只有市科技局和区县管理员可以导入指标数值。"))
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            job = start_import(
-                user,
-                "brain.import_values",
-                _("导入指标数值：%(name)s") % {"name": upload.name if upload else ""},
-                upload,
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect(f"{reverse('brain_import')}?job={job.pk}")
-    job = None
-    if request.GET.get("job", "").isdigit():
-        job = get_object_or_404(
-            Job, pk=int(request.GET["job"]), kind="brain.import_values", created_by=user
-        )
+    done, job = import_page_job(
+        request, "brain.import_values", _("导入指标数值：%(name)s"), reverse("brain_import")
+    )
+    if done is not None:
+        return done
     return page(
         request,
         "brain/import.html",

@@ -27,10 +27,9 @@ from core.choices import OrgType
 from core.decorators import refuses
 from core.exceptions import NotAllowed, NotFound, ServiceError
 from core.exports import EXPORT_FORMATS, export_response
-from core.models import AuditEntry, Job, Organisation
+from core.models import AuditEntry, Organisation
 from core.services.audit import field_label
-from core.services.imports import start_import
-from core.views import paginate
+from core.views import import_page_job, paginate
 from cultivation.forms import FIGURE_FIELDS, PROFILE_FIELDS, AssessForm, FiguresForm, ProfileForm
 from cultivation.models import Assessment, EnterpriseProfile, EnterpriseYear
 from cultivation.permissions import acts_for_enterprise
@@ -561,24 +560,14 @@ def assessment_pdf(request, pk: int):
 def figures_import(request):
     if not permissions.can(request.user, "cultivation.self_assess"):
         raise PermissionDenied(_("您无权导入企业年度数据。"))
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            job = start_import(
-                request.user,
-                "cultivation.import",
-                _("导入企业年度数据：%(name)s") % {"name": upload.name if upload else ""},
-                upload,
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect(f"{reverse('cultivation_import')}?job={job.pk}")
-    job = None
-    if request.GET.get("job", "").isdigit():
-        job = get_object_or_404(
-            Job, pk=int(request.GET["job"]), kind="cultivation.import", created_by=request.user
-        )
+    done, job = import_page_job(
+        request,
+        "cultivation.import",
+        _("导入企业年度数据：%(name)s"),
+        reverse("cultivation_import"),
+    )
+    if done is not None:
+        return done
     membership = request.user.current_membership
     own = membership.organisation if acts_for_enterprise(request.user) else None
     return render(
