@@ -11,4 +11,4 @@ class BrainConfig(AppConfig):
         # Registrations: object permissions, the menu entry and section tabs, the computed
         # indicators, the import job and the demo step.
         from brain import demo, permissions  # noqa: F401
-        from brain.services import computed, imports, navigation  # noqa: F401
+        from brain.services import computed, imports, navigation, reports  # noqa: F401

@@ -116,3 +116,60 @@ class ComparisonValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.year} {self.key}"
+
+
+class Report(models.Model):
+    """A monthly or quarterly 通报: generated once as a background job, then frozen (its PDF and
+    workbook are never rewritten). Generating the same period again makes the next version; the
+    earlier versions stay listed."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("月度通报")
+        QUARTER = "quarter", _("季度通报")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("生成中")
+        READY = "ready", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    period = models.CharField(_("期别"), max_length=10, help_text=_("月度 2026-10；季度 2026Q3"))
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    title = models.CharField(_("标题"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    data_version = models.JSONField(_("数据版本"), default=dict, blank=True)
+    pdf = models.FileField(_("PDF 文件"), upload_to="brain/reports/", blank=True)
+    xlsx = models.FileField(_("Excel 文件"), upload_to="brain/reports/", blank=True)
+    job = models.ForeignKey(
+        "core.Job", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("任务")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("生成人"),
+    )
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period", "kind", "-version"]
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "version"], name="one_report_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（v{self.version}）"
+
+    @property
+    def data_tag(self) -> str:
+        return self.data_version.get("tag", "") if self.data_version else ""
