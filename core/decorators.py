@@ -1,7 +1,8 @@
-"""View decorators shared by the apps."""
+"""View helpers shared by the apps: a service's refusal shown as the site's 403 or 404 page."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
@@ -10,16 +11,24 @@ from django.http import Http404
 from core.exceptions import NotAllowed, NotFound
 
 
+@contextmanager
+def http_errors():
+    """Inside the block, NotAllowed becomes the 403 page and NotFound the 404 page, each with
+    the service's reason."""
+    try:
+        yield
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
 def refuses(view):
-    """A service's refusal as the site's 403 page with its reason; an unknown object as 404."""
+    """The same for a whole view."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        try:
+        with http_errors():
             return view(request, *args, **kwargs)
-        except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from None
-        except NotFound as exc:
-            raise Http404(exc.message) from None
 
     return wrapper

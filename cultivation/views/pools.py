@@ -5,14 +5,12 @@ administrators read the pools of their own region. Every change goes through the
 from __future__ import annotations
 
 import datetime
-from contextlib import contextmanager
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from core import permissions
 from core.choices import JobStatus, RegionKind
-from core.exceptions import NotAllowed, NotFound, ServiceError
+from core.decorators import http_errors
+from core.exceptions import ServiceError
 from core.exports import EXPORT_FORMATS, export_response
 from core.models import Job, Organisation, Region
 from core.services.jobs import start_job
@@ -39,17 +38,6 @@ SCAN_SHOWN = 200  # rows of each scan list shown on the page; the export has the
 def require(request, perm: str, obj=None) -> None:
     if not permissions.can(request.user, perm, obj):
         raise PermissionDenied
-
-
-@contextmanager
-def http_errors():
-    """A service's NotFound as a 404 page and NotAllowed as a 403 page."""
-    try:
-        yield
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from None
 
 
 def page(request, template: str, context: dict, section: str = "pools", status: int = 200):

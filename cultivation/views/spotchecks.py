@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.decorators import http_errors
 from core.exceptions import ServiceError
 from core.exports import EXPORT_FORMATS, export_response
 from core.models import Region
@@ -17,7 +18,7 @@ from core.views import paginate
 from cultivation.forms import SpotCheckForm
 from cultivation.models import SpotCheck
 from cultivation.services import spotchecks
-from cultivation.views.pools import http_errors, page, require
+from cultivation.views.pools import page, require
 
 PERM = "cultivation.manage_spot_checks"
 

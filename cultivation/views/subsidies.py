@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.decorators import http_errors
 from core.exceptions import ServiceError
 from core.exports import EXPORT_FORMATS, export_response
 from core.views import paginate
@@ -22,7 +23,7 @@ from cultivation.forms import SubsidySchemeForm
 from cultivation.models import SubsidyScheme
 from cultivation.services import subsidies
 from cultivation.templatetags.yuan import wan
-from cultivation.views.pools import http_errors, page, require
+from cultivation.views.pools import page, require
 
 PERM = "cultivation.manage_subsidies"
 
