@@ -8,8 +8,8 @@ from core.navigation import entries
 def navigation(request):
     """The navigation shows only what exists and what this user may open."""
     user = request.user
+    # The brand in the top bar is the way home, so the row keeps room for the modules.
     items = [
-        (_("首页"), reverse("home")),
         (_("科技资源"), reverse("resource_catalog", args=["achievements"])),
         (_("单位名录"), reverse("organisation_list")),
     ]

@@ -1,12 +1,51 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import NotAllowed, ServiceError
 from core.models import ChainNode, Membership, Organisation
 from core.validators import normalise_uscc
+
+
+def add_errors(form: forms.Form, exc: ValidationError | ServiceError) -> None:
+    """A service's refusal on the form: field errors where the service named a field of the
+    form, the rest above the form."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(None, exc.message)
+
+
+@dataclass
+class Refusal:
+    """What refusal_on_form caught: the service's error, None while nothing was refused."""
+
+    error: ValidationError | ServiceError | None = None
+
+
+@contextmanager
+def refusal_on_form(form: forms.Form):
+    """Inside the block, a service's refusal (ServiceError or ValidationError) goes on the form
+    as add_errors puts it and the rest of the block is skipped; NotAllowed still goes up, to
+    become the 403 page. `with refusal_on_form(form) as refusal:` keeps the error."""
+    refusal = Refusal()
+    try:
+        yield refusal
+    except NotAllowed:
+        raise
+    except (ServiceError, ValidationError) as exc:
+        add_errors(form, exc)
+        refusal.error = exc
 
 
 class LoginForm(AuthenticationForm):

@@ -1,12 +1,19 @@
-"""Personas for tests: one user per role, defined once (see docs/architecture.md)."""
+"""What tests share: personas, one user per role, defined once (see docs/architecture.md), and
+the helpers of the concurrency tests (calls at the same moment, reference data kept loaded)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
+from django.db import connection
 from django.test import TestCase
 
 from core.choices import OrgType, Role
+from core.exceptions import ServiceError
 from core.factories import DEMO_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 from core.models import Region
+from core.services.reference import load_reference_data
 
 
 class PersonaTestCase(TestCase):
@@ -79,3 +86,44 @@ class PersonaTestCase(TestCase):
 
     def login(self, user) -> None:
         self.client.force_login(user)
+
+
+def run_together(*calls: Callable[[], object]) -> list[str | None]:
+    """Start every call at the same moment in its own thread (its own connection); return each
+    outcome: "ok", the refusal's message (any ServiceError), or for anything else its type and
+    text, so that a failing assertion shows it."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str | None] = [None] * len(calls)
+
+    def run(n, call):
+        try:
+            barrier.wait()
+            call()
+            outcomes[n] = "ok"
+        except ServiceError as exc:
+            outcomes[n] = exc.message
+        except Exception as exc:
+            outcomes[n] = f"{type(exc).__name__}: {exc}"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, c)) for n, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+class ReferenceDataMixin:
+    """For a TransactionTestCase: an earlier transactional test's flush emptied the reference
+    data (regions, fields …), so it is loaded before each test, and again after, for the tests
+    that follow. A subclass's setUp calls super().setUp() first."""
+
+    def setUp(self):
+        load_reference_data()
+        super().setUp()
+
+    def _fixture_teardown(self):
+        super()._fixture_teardown()
+        load_reference_data()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -34,6 +36,19 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
+
+
+@contextmanager
+def refusal_as_message(request):
+    """Inside the block, a service's refusal (ServiceError) becomes an error message for the
+    next page and the rest of the block is skipped; NotAllowed still goes up, to become the 403
+    page."""
+    try:
+        yield
+    except NotAllowed:
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
 
 
 def home(request):

@@ -22,9 +22,20 @@ ROLES = [
     ("leader", Role.LEADER, "周领导"),
 ]
 
+# Browser contexts for the two screens every page must fit.
+DESKTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "device_scale_factor": 2}
+
 requires_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Chromium is installed by `make test`"
 )
+
+
+def fits(page) -> bool:
+    """Whether the page fits the screen's width (no sideways scrolling)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
 
 
 def login(page, base, username):

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cultivation",
     "transfer",
     "brain",
+    "sharing",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +139,11 @@ LOGOUT_REDIRECT_URL = "home"
 LOGIN_MAX_FAILURES = env_int("KECHUANG_LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_LOCK_DURATION = timedelta(minutes=env_int("KECHUANG_LOGIN_LOCK_MINUTES", 15, minimum=1))
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("KECHUANG_SESSION_IDLE_MINUTES", 30, minimum=1))
+
+# Instrument sharing: an approved booking may be cancelled online until this many hours before
+# its slot; reminders go out this many hours before.
+SHARING_CANCEL_HOURS = env_int("KECHUANG_SHARING_CANCEL_HOURS", 24, minimum=0)
+SHARING_REMINDER_HOURS = env_int("KECHUANG_SHARING_REMINDER_HOURS", 24, minimum=1)
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

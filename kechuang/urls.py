@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("cultivation.api.urls")),
     path("api/", include("transfer.api.urls")),
     path("api/", include("brain.api.urls")),
+    path("api/", include("sharing.api.urls")),
     path("resources/", include("resources.urls")),
     path("bridging/", include("bridging.urls")),
     path("integrity/", include("integrity.urls")),
@@ -26,5 +27,6 @@ urlpatterns = [
     path("cultivation/", include("cultivation.urls")),
     path("transfer/", include("transfer.urls")),
     path("brain/", include("brain.urls")),
+    path("sharing/", include("sharing.urls")),
     path("", include("core.urls")),
 ]

@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from resources.choices import RecordStatus
-from resources.models import Achievement, Demand, Expert, Patent
+from resources.models import Achievement, Demand, Expert, Instrument, Patent
 from resources.search import tokens_for
 from resources.validators import patent_check_digit
 
@@ -69,3 +69,14 @@ class ExpertFactory(RecordFactory):
             {"title": "高功率半导体激光器热管理", "abstract": "激光器封装散热。", "year": 2024}
         ]
     )
+
+
+class InstrumentFactory(RecordFactory):
+    class Meta:
+        model = Instrument
+
+    title = factory.Sequence(lambda n: f"场发射扫描电子显微镜{n}")
+    model_number = "SU8010"
+    original_value = 560
+    sharing_terms = "工作日对外开放，需提前预约并说明样品情况。"
+    fee = "300元/小时"

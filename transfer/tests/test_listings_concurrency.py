@@ -1,51 +1,24 @@
 """Bids and registrations arriving at the same moment, in two connections (PostgreSQL)."""
 
 import datetime
-import threading
 from decimal import Decimal
 
-from django.db import connection
 from django.test import TransactionTestCase, skipUnlessDBFeature
 from django.utils import timezone
 
 from core.choices import OrgType, Role
-from core.exceptions import InvalidTransition
 from core.factories import MembershipFactory, OrganisationFactory
-from core.services.reference import load_reference_data
+from core.testing import ReferenceDataMixin, run_together
 from resources.factories import AchievementFactory
 from transfer.choices import ContractKind
 from transfer.models import Bid, Listing, TechContract
 from transfer.services import contracts, listings
 
 
-def run_together(*calls):
-    """Start every call at the same moment in its own thread (its own connection); return each
-    outcome: "ok" or the refusal's message."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(n, call):
-        try:
-            barrier.wait()
-            call()
-            outcomes[n] = "ok"
-        except InvalidTransition as exc:
-            outcomes[n] = exc.message
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, c)) for n, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @skipUnlessDBFeature("has_select_for_update")
-class ConcurrentBidTests(TransactionTestCase):
+class ConcurrentBidTests(ReferenceDataMixin, TransactionTestCase):
     def setUp(self):
-        load_reference_data()  # an earlier transactional test's flush emptied the regions
+        super().setUp()
         university = OrganisationFactory(name="吉林大学", type=OrgType.UNIVERSITY)
         self.owner = MembershipFactory(organisation=university, role=Role.INSTITUTE).user
         self.bidders = [
@@ -70,10 +43,6 @@ class ConcurrentBidTests(TransactionTestCase):
             ends_at=now + datetime.timedelta(days=1),
         )
         listings.place_bid(self.bidders[2], self.listing, "100000")
-
-    def _fixture_teardown(self):
-        super()._fixture_teardown()
-        load_reference_data()  # and so does this one's, for the tests after it
 
     def bid(self, user, amount):
         return lambda: listings.place_bid(user, Listing.objects.get(pk=self.listing.pk), amount)
@@ -103,9 +72,9 @@ class ConcurrentBidTests(TransactionTestCase):
 
 
 @skipUnlessDBFeature("has_select_for_update")
-class ConcurrentRegistrationTests(TransactionTestCase):
+class ConcurrentRegistrationTests(ReferenceDataMixin, TransactionTestCase):
     def setUp(self):
-        load_reference_data()
+        super().setUp()
         from core.models import HighTechField
 
         seller = OrganisationFactory(name="吉林大学", type=OrgType.UNIVERSITY)
@@ -129,10 +98,6 @@ class ConcurrentRegistrationTests(TransactionTestCase):
                 signed_on=timezone.localdate(),
             )
             self.contracts.append(contracts.submit_contract(user, contract))
-
-    def _fixture_teardown(self):
-        super()._fixture_teardown()
-        load_reference_data()
 
     def test_simultaneous_registrations_get_consecutive_numbers(self):
         def register(registrar, contract):

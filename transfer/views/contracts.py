@@ -7,7 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,15 +15,16 @@ from django.views.decorators.http import require_POST
 
 from core import permissions
 from core.decorators import refuses
-from core.exceptions import NotAllowed, ServiceError
+from core.exceptions import NotAllowed
 from core.exports import EXPORT_FORMATS, export_response
+from core.forms import refusal_on_form
 from core.models import AuditEntry, HighTechField
-from core.views import paginate
+from core.views import paginate, refusal_as_message
 from integrity.forms import OrganisationCodeField
 from transfer.choices import ContractKind, ContractStatus
 from transfer.models import TechContract
 from transfer.services import contracts
-from transfer.views.trading import MONEY, add_errors, tabs
+from transfer.views.trading import MONEY, tabs
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -234,16 +234,11 @@ def _save(request, contract: TechContract | None):
     form = ContractForm(request.POST or None, contract=contract)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in contracts.FIELDS}
-        try:
+        with refusal_on_form(form):
             if contract is None:
                 contract = contracts.create_contract(request.user, **data)
             else:
                 contract = contracts.update_contract(request.user, contract, **data)
-        except NotAllowed:
-            raise
-        except (ServiceError, ValidationError) as exc:
-            add_errors(form, exc)
-        else:
             missing = contracts.missing_for_submission(contract)
             if missing:
                 messages.success(
@@ -320,13 +315,8 @@ def contract_detail(request, pk: int):
 @refuses
 def contract_submit(request, pk: int):
     contract = contracts.get_contract_for_user(request.user, pk, write=True)
-    try:
+    with refusal_as_message(request):
         contracts.submit_contract(request.user, contract)
-    except NotAllowed:
-        raise
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("合同已提交认定登记，请等待登记员审核。"))
     return redirect("transfer_contract", pk=contract.pk)
 
@@ -338,13 +328,8 @@ def contract_register(request, pk: int):
     contract = contracts.get_contract_for_user(request.user, pk)
     form = RegisterForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             contract = contracts.register_contract(request.user, contract, **form.cleaned_data)
-        except NotAllowed:
-            raise
-        except (ServiceError, ValidationError) as exc:
-            add_errors(form, exc)
-        else:
             messages.success(
                 request,
                 _("已登记，登记编号%(n)s，认定技术交易额%(a)s元。")
@@ -362,13 +347,8 @@ def contract_refuse(request, pk: int):
     contract = contracts.get_contract_for_user(request.user, pk)
     form = RefuseForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             contracts.refuse_contract(request.user, contract, form.cleaned_data["reasons"])
-        except NotAllowed:
-            raise
-        except (ServiceError, ValidationError) as exc:
-            add_errors(form, exc)
-        else:
             messages.success(request, _("已作出不予登记决定，理由已通知卖方。"))
             return redirect("transfer_contract", pk=contract.pk)
     contract.refresh_from_db()

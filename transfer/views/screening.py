@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from core.decorators import refuses
 from core.exceptions import ServiceError
 from core.exports import EXPORT_FORMATS, export_response
+from core.forms import add_errors
 from core.views import paginate
 from resources.choices import RecordStatus
 from resources.models import Achievement, Expert
@@ -318,11 +319,6 @@ def page(request, template: str, context: dict, section: str = "", status: int =
         "scale_confirmed": trl.scale_confirmed(),
     }
     return render(request, template, context, status=status)
-
-
-def add_errors(form: forms.Form, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def history_rows(assessments) -> list[dict]:

@@ -9,7 +9,6 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from core import permissions
 from core.decorators import refuses
-from core.exceptions import NotAllowed, ServiceError
+from core.exceptions import NotAllowed
 from core.exports import EXPORT_FORMATS, export_response
-from core.views import paginate
+from core.forms import refusal_on_form
+from core.views import paginate, refusal_as_message
 from integrity.forms import OrganisationCodeField
 from resources.models import Achievement
 from transfer.choices import ListingKind, ListingMode, ListingStatus
@@ -46,17 +46,6 @@ def tabs(user, active: str) -> list[dict]:
         items.append(("statistics", gettext_lazy("合同登记统计"), reverse("transfer_statistics")))
         items.append(("funnel", gettext_lazy("转化监测"), reverse("transfer_funnel")))
     return [{"url": url, "label": label, "active": key == active} for key, label, url in items]
-
-
-def add_errors(form: forms.Form, exc: Exception) -> None:
-    """A service's refusal on the form: field errors where the service named the field."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, exc.message)
 
 
 class ListingForm(forms.Form):
@@ -282,13 +271,8 @@ def listing_create(request, achievement: int):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             listing = listings.create_listing(request.user, record, **form.cleaned_data)
-        except NotAllowed:
-            raise
-        except (ServiceError, ValidationError) as exc:
-            add_errors(form, exc)
-        else:
             messages.success(
                 request,
                 _("“%(t)s”已挂牌（%(mode)s，%(kind)s）。")
@@ -320,11 +304,10 @@ def listing_bid(request, pk: int):
     listing = listings.get_listing(pk)
     form = BidForm(request.POST)
     if form.is_valid():
-        try:
+        # One who may not bid at all (the bureau, the listing's owner) gets the 403 page, as
+        # from the API; a bid that is too low or too late goes back on the form.
+        with refusal_on_form(form):
             bid = listings.place_bid(request.user, listing, form.cleaned_data["amount"])
-        except (ServiceError, ValidationError) as exc:
-            add_errors(form, exc)
-        else:
             messages.success(
                 request, _("出价成功：%(a)s元，当前为最高价。") % {"a": f"{bid.amount:,.2f}"}
             )
@@ -343,13 +326,8 @@ def listing_bid(request, pk: int):
 @refuses
 def listing_close(request, pk: int):
     listing = listings.get_listing(pk)
-    try:
+    with refusal_as_message(request):
         closed = listings.close_listing(request.user, listing)
-    except NotAllowed:
-        raise
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         if closed.status == ListingStatus.SOLD:
             messages.success(
                 request,
@@ -371,15 +349,10 @@ def listing_deal(request, pk: int):
     form = DealForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_on_form(form):
             closed = listings.record_deal(
                 request.user, listing, data["buyer"], data["price"], data.get("note") or ""
             )
-        except NotAllowed:
-            raise
-        except (ServiceError, ValidationError) as exc:
-            add_errors(form, exc)
-        else:
             messages.success(
                 request,
                 _("协议成交已录入：%(b)s，成交价%(p)s元；合同草稿已生成。")
@@ -402,12 +375,7 @@ def listing_withdraw(request, pk: int):
     listing = listings.get_listing(pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
-    try:
+    with refusal_as_message(request):
         listings.withdraw_listing(request.user, listing, form.cleaned_data.get("reason") or "")
-    except NotAllowed:
-        raise
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("已撤牌。"))
     return redirect("transfer_listing", pk=listing.pk)
