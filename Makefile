@@ -1,5 +1,6 @@
 # make run  — set everything up and serve the platform with demo data at http://127.0.0.1:8000
 # make test — set everything up and run every check and test
+# make scale — the scale tier (PostgreSQL, Redis queue, gunicorn) at http://127.0.0.1:8400; make scale-stop
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 CHART_ASSETS := node_modules/.kechuang-charts/changchun.json
 
-.PHONY: setup pdf-libs run test test-only lint browser demo-large bench clean
+.PHONY: setup pdf-libs run test test-only lint browser demo-large bench clean scale scale-stop
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
@@ -36,6 +37,12 @@ $(CHART_ASSETS): $(STAMP_JS) scripts/chart-assets.py core/data/cities/changchun.
 
 run: setup
 	bash scripts/run.sh
+
+scale: setup
+	bash scripts/scale-tier.sh start
+
+scale-stop:
+	bash scripts/scale-tier.sh stop
 
 browser:
 	bash scripts/ensure-browser.sh

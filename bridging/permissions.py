@@ -50,9 +50,10 @@ rules.add_perm("bridging.view_matchnote", is_bureau)
 
 
 def visible_matches(queryset: QuerySet, user) -> QuerySet:
+    """The matches this user may open, in SQL: the same people as `bridging.view_match`."""
     m = _membership(user)
-    if getattr(user, "is_superuser", False) or (m and m.role in (Role.CITY_ADMIN, Role.LEADER)):
-        return queryset  # leaders read everything, for the statistics
+    if getattr(user, "is_superuser", False) or (m and m.role == Role.CITY_ADMIN):
+        return queryset
     if m is None:
         return queryset.none()
     org = m.organisation_id
@@ -66,3 +67,11 @@ def visible_matches(queryset: QuerySet, user) -> QuerySet:
     if m.role == Role.DISTRICT_ADMIN:
         condition |= Q(demand__region_id=m.region_id)
     return queryset.filter(condition)
+
+
+def counted_matches(queryset: QuerySet, user) -> QuerySet:
+    """The matches this user's funnel counts: leaders count the whole city's, without opening
+    any one match (its notes and contacts are for the people working it)."""
+    if is_leader(user):
+        return queryset
+    return visible_matches(queryset, user)

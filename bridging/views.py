@@ -176,7 +176,7 @@ def my_matches(request):
 def funnel(request):
     if not permissions.can(request.user, "bridging.view_funnel"):
         raise PermissionDenied
-    qs = match_permissions.visible_matches(Match.objects.all(), request.user)
+    qs = match_permissions.counted_matches(Match.objects.all(), request.user)
     data = funnel_service.funnel(qs)
     return render(
         request,

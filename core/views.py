@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import permissions
-from core.choices import AuditAction
+from core.choices import AuditAction, JobStatus
 from core.demo import DEMO_LOGINS, SCALES
 from core.exceptions import NotAllowed, ServiceError
 from core.exports import EXPORT_FORMATS, export_response
@@ -248,6 +248,10 @@ def job_detail(request, pk: int):
     job = get_object_or_404(Job, pk=pk)
     if not permissions.can(request.user, "core.view_job", job):
         raise Http404
+    if job.status == JobStatus.RUNNING:
+        # A job whose worker died settles here too, not only when a worker or the list looks.
+        jobs.recover_interrupted_jobs()
+        job.refresh_from_db()
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
     return render(request, template, {"job": job})
 

@@ -3,8 +3,9 @@ that documents that shape on every operation."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -17,16 +18,29 @@ from core.exceptions import ServiceError
 
 
 class IntegerLookups:
-    """Object ids in API addresses are integers, so a route matches digits only: /api/calls/abc/
-    is a 404 in the error shape instead of reaching a service with text where it expects an id.
-    A viewset that looks objects up by another field keeps `[^/.]+` or names its own regex."""
+    """Object ids (and other integer lookups, like a policy's year) in API addresses match digits
+    only: /api/calls/abc/ is a 404 in the error shape instead of reaching a service with text
+    where it expects a number. A lookup by code takes anything but `/`, `.` and NUL (which
+    PostgreSQL refuses to compare: /api/regions/%00/ was a server error). A viewset may still
+    name its own `lookup_value_regex`."""
 
     def get_lookup_regex(self, viewset, lookup_prefix: str = "") -> str:
         lookup_field = getattr(viewset, "lookup_field", "pk")
         lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
-        default = r"\d+" if lookup_field in ("pk", "id") else "[^/.]+"
+        default = r"\d+" if _is_integer(viewset, lookup_field) else r"[^/.\x00]+"
         lookup_value = getattr(viewset, "lookup_value_regex", default)
         return f"(?P<{lookup_prefix}{lookup_url_kwarg}>{lookup_value})"
+
+
+def _is_integer(viewset, lookup_field: str) -> bool:
+    if lookup_field in ("pk", "id"):
+        return True
+    model = getattr(getattr(viewset, "queryset", None), "model", None)
+    try:
+        field = model._meta.get_field(lookup_field) if model else None
+    except FieldDoesNotExist:
+        return False
+    return isinstance(field, models.IntegerField)
 
 
 class DefaultRouter(IntegerLookups, routers.DefaultRouter):

@@ -96,7 +96,11 @@ _database_url = env_str("DATABASE_URL", _default_db)
 try:
     DATABASES = {
         "default": dj_database_url.parse(
-            _database_url, conn_max_age=env_int("KECHUANG_DB_CONN_MAX_AGE", 60, minimum=0)
+            _database_url,
+            conn_max_age=env_int("KECHUANG_DB_CONN_MAX_AGE", 60, minimum=0),
+            # A kept connection is checked before each request reuses it, so a database restart
+            # costs the requests in flight, not every request until the process restarts.
+            conn_health_checks=env_bool("KECHUANG_DB_CONN_HEALTH_CHECKS", True),
         )
     }
 except ValueError as exc:
@@ -153,6 +157,19 @@ CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+# Every subdomain of the platform's domain is HTTPS too, and the domain may be preloaded into
+# browsers; a deployment whose subdomains are not all HTTPS turns these off explicitly, which
+# also silences the matching deployment checks (a decision, not an oversight).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("KECHUANG_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("KECHUANG_HSTS_PRELOAD", True)
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, on in (
+        ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        ("security.W021", SECURE_HSTS_PRELOAD),
+    )
+    if HTTPS and not on
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -195,14 +212,26 @@ INDEX_DIR = Path(env_str("KECHUANG_INDEX_DIR", str(DATA_DIR / "index")))
 EMBEDDER = env_str("KECHUANG_EMBEDDER", "kechuang.retrieval.USEEmbedder")
 SHOW_DEMO_LOGINS = env_bool("KECHUANG_SHOW_DEMO_LOGINS", False)
 
-TASKS_MODE = env_choice("KECHUANG_TASKS", "database", ("database", "immediate"))
+# The task queue: the database (embedded default, `manage.py db_worker`), Redis through RQ (the
+# scale tier, `manage.py rqworker --job-class django_tasks_rq.Job`; docs/decisions.md, Scale
+# tier), or in-process (tests). The same @task code runs on all three.
+TASKS_MODE = env_choice("KECHUANG_TASKS", "database", ("database", "redis", "immediate"))
+REDIS_URL = env_str("KECHUANG_REDIS_URL", "redis://127.0.0.1:6379/0")
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend"
-        if TASKS_MODE == "database"
-        else "django_tasks.backends.immediate.ImmediateBackend",
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "redis": "django_tasks_rq.RQBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_MODE],
     }
 }
+if TASKS_MODE == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    # RQ stops a task running longer than this; the longest job is rebuilding the bridging
+    # index of a large corpus (docs/benchmarks.md).
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600}}
 
 EMAIL_BACKEND = env_str("KECHUANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("KECHUANG_FROM_EMAIL", "noreply@kechuang.local")
@@ -228,6 +257,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the platform's error shape (kechuang/api.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kechuang.api.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "resources.choices.RecordStatus",
         "JobStatusEnum": "core.choices.JobStatus",
@@ -236,6 +270,17 @@ SPECTACULAR_SETTINGS = {
         "PatentTypeEnum": "resources.choices.PatentType",
         "OrgTypeEnum": "core.choices.OrgType",
         "FeedbackEnum": "bridging.choices.Feedback",
+        "ApplicationStatusEnum": "programs.choices.ApplicationStatus",
+        "VoucherApplicationStatusEnum": "sharing.choices.ApplicationStatus",
+        "CallKindEnum": "programs.choices.CallKind",
+        "CallStatusEnum": "programs.choices.CallStatus",
+        "AttachmentKindEnum": "programs.choices.AttachmentKind",
+        "AssignmentStatusEnum": "programs.choices.AssignmentStatus",
+        "PublicationStatusEnum": "transfer.choices.CatalogStatus",
+        "ListingKindEnum": "transfer.choices.ListingKind",
+        "ContractKindEnum": "transfer.choices.ContractKind",
+        "ClaimStatusEnum": "sharing.choices.ClaimStatus",
+        "RelationKindEnum": "sharing.choices.RelationKind",
     },
 }
 

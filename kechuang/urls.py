@@ -6,6 +6,11 @@ admin.site.site_header = "科创智服云平台 · 管理后台"
 admin.site.site_title = "科创智服云平台"
 admin.site.index_title = "后台管理"
 
+# Under /api/ these answer in the API's error shape; elsewhere Django's pages (kechuang/api.py).
+handler400 = "kechuang.api.bad_request"
+handler404 = "kechuang.api.not_found"
+handler500 = "kechuang.api.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -383,8 +383,15 @@ def subscribe(request, kind):
 @login_required
 def subscription_list(request):
     if request.method == "POST":
-        Subscription.objects.filter(user=request.user, pk=request.POST.get("delete")).delete()
-        messages.success(request, _("已取消订阅。"))
+        # Only the user's own subscriptions: any other number is "not found", never a success.
+        pk = request.POST.get("delete", "")
+        deleted = 0
+        if pk.isdigit():
+            deleted, _rows = Subscription.objects.filter(user=request.user, pk=int(pk)).delete()
+        if deleted:
+            messages.success(request, _("已取消订阅。"))
+        else:
+            messages.error(request, _("未找到该订阅。"))
         return redirect("subscription_list")
     subs = [(s, KINDS.get(s.kind)) for s in request.user.subscriptions.all()]
     return render(request, "resources/subscriptions.html", {"subs": subs})

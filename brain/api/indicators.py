@@ -11,12 +11,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from brain.models import ComparisonValue, Indicator, IndicatorValue
 from brain.services import targets, values
 from core import permissions
 from core.models import Region
+from kechuang.api import DefaultRouter, SlugRelatedField
 
 
 class MayViewBrain(drf_permissions.BasePermission):
@@ -112,10 +112,10 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ValueSerializer(serializers.ModelSerializer):
-    indicator = serializers.SlugRelatedField(
+    indicator = SlugRelatedField(
         slug_field="code", queryset=Indicator.objects.filter(active=True), help_text=_("指标代码")
     )
-    region = serializers.SlugRelatedField(
+    region = SlugRelatedField(
         slug_field="code",
         queryset=Region.objects.all(),
         help_text=_("区域代码（市级为 220100）"),

@@ -104,7 +104,8 @@ def request_report(actor, kind: str, period_text: str) -> Report:
     return report
 
 
-@job_handler("brain.report", permission="brain.manage_catalog")
+# Regenerating writes the same report row again, so a job a dead worker left may simply rerun.
+@job_handler("brain.report", permission="brain.manage_catalog", rerun=True)
 def report_job(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     report = Report.objects.get(pk=params["report_id"])
     generate(report, progress)

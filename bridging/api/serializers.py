@@ -8,7 +8,19 @@ class MatchSerializer(serializers.ModelSerializer):
     demand_title = serializers.CharField(source="demand.title", read_only=True)
     supply_name = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    broker_name = serializers.CharField(source="broker", read_only=True, default=None)
+    broker_name = serializers.CharField(
+        source="broker", read_only=True, default=None, allow_null=True
+    )
+    # Blank until the match fails or a side answers (read-only model fields lose allow_blank).
+    failure_reason = serializers.ChoiceField(
+        choices=FailureReason.choices, read_only=True, allow_blank=True
+    )
+    demand_feedback = serializers.ChoiceField(
+        choices=Feedback.choices, read_only=True, allow_blank=True
+    )
+    supply_feedback = serializers.ChoiceField(
+        choices=Feedback.choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Match

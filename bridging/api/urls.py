@@ -1,6 +1,5 @@
-from rest_framework.routers import DefaultRouter
-
 from bridging.api.views import MatchViewSet
+from kechuang.api import DefaultRouter
 
 router = DefaultRouter()
 router.register("matches", MatchViewSet, basename="match")

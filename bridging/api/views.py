@@ -94,7 +94,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._reply(match)
 
     @extend_schema(request=NoteSerializer, responses=NoteSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def notes(self, request, pk=None):
         """对接记录：查看或添加。"""
         match = self.get_object()

@@ -5,6 +5,7 @@ from core import permissions
 from core.masking import mask_phone
 from core.models import ChainNode, IndustrySection, Job, Organisation, Region, User
 from core.validators import normalise_uscc
+from kechuang.api import SlugRelatedField
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -22,11 +23,11 @@ class ChainNodeSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
-    industry = serializers.SlugRelatedField(
+    region = SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    industry = SlugRelatedField(
         slug_field="code", queryset=IndustrySection.objects.all(), required=False, allow_null=True
     )
-    chain_nodes = serializers.SlugRelatedField(
+    chain_nodes = SlugRelatedField(
         slug_field="code", queryset=ChainNode.objects.all(), many=True, required=False
     )
     region_name = serializers.CharField(source="region.name", read_only=True)

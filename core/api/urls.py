@@ -1,7 +1,7 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from core.api import views
+from kechuang.api import DefaultRouter
 
 router = DefaultRouter()
 router.register("organisations", views.OrganisationViewSet, basename="organisation")

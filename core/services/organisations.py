@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from core import permissions
+from core.exceptions import InvalidTransition
 from core.models import Organisation
 from core.services import audit
 
@@ -72,8 +74,17 @@ def update_organisation(actor, org: Organisation, **data: Any) -> Organisation:
 
 
 def delete_organisation(actor, org: Organisation) -> None:
+    """Delete an organisation nothing else refers to; one with records, members or projects is
+    refused with the kinds of rows that keep it (rather than a server error)."""
     permissions.require(actor, "core.delete_organisation", org)
-    with transaction.atomic():
-        before = audit.snapshot(org)
-        audit.record_delete(actor, org, before)
-        org.delete()
+    try:
+        with transaction.atomic():
+            before = audit.snapshot(org)
+            audit.record_delete(actor, org, before)
+            org.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        rows = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        kinds = sorted({str(type(row)._meta.verbose_name) for row in rows})
+        raise InvalidTransition(
+            _("该单位仍有关联的%(kinds)s，不能删除。") % {"kinds": "、".join(kinds)}
+        ) from None

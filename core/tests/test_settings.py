@@ -42,3 +42,53 @@ class SettingsTests(SimpleTestCase):
 
     def test_debug_starts_without_secret_key(self):
         self.assertEqual(start_with(KECHUANG_DEBUG="true").returncode, 0)
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DATABASE_URL", "KECHUANG_DEBUG")
+    }
+    environ.update({"SECRET_KEY": "production-like-secret-key-" + "x" * 40, **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=environ,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=300,
+    )
+
+
+class DeploymentCheckTests(SimpleTestCase):
+    """What an operator runs before going live: both must come back clean."""
+
+    def test_the_deployment_check_is_clean_in_production_settings(self):
+        result = manage(
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            KECHUANG_HTTPS="true",
+            KECHUANG_ALLOWED_HOSTS="kc.example.cn",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("System check identified no issues", result.stdout)
+
+    def test_turning_off_hsts_for_subdomains_is_a_recorded_choice_not_a_warning(self):
+        result = manage(
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            KECHUANG_HTTPS="true",
+            KECHUANG_ALLOWED_HOSTS="kc.example.cn",
+            KECHUANG_HSTS_SUBDOMAINS="false",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("1 silenced", result.stdout)
+
+    def test_the_api_schema_generates_without_a_warning_and_validates(self):
+        result = manage("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])

@@ -1,6 +1,5 @@
-from rest_framework.routers import DefaultRouter
-
 from cultivation.api import views
+from kechuang.api import DefaultRouter
 
 router = DefaultRouter()
 router.register("cultivation/years", views.EnterpriseYearViewSet, basename="cultivation-year")

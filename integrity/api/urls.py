@@ -1,7 +1,7 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from integrity.api import views
+from kechuang.api import DefaultRouter
 
 router = DefaultRouter()
 router.register("integrity/records", views.IntegrityRecordViewSet, basename="integrity-record")

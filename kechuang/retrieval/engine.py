@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import shutil
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -317,6 +318,9 @@ class Engine:
         assert self.path is not None
         generation = (store.current_generation(self.path) or 0) + 1
         folder = store.generation_dir(self.path, generation)
+        # A writer killed mid-write leaves this folder behind; no manifest points at it and we
+        # hold the writer lock, so it is rubbish to clear, not a reason to stop every later write.
+        shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=False)
         self.lexical.save(folder)
         self.vectors.save(folder)

@@ -23,7 +23,9 @@ from programs.models import (
 
 
 class TopicSerializer(serializers.ModelSerializer):
-    demand_title = serializers.CharField(source="demand.title", read_only=True, default=None)
+    demand_title = serializers.CharField(
+        source="demand.title", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Topic
@@ -136,7 +138,7 @@ class ApplicationWriteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"call": {"required": False}}
 
 
-class ReasonSerializer(serializers.Serializer):
+class DecisionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 

@@ -1,5 +1,4 @@
-from rest_framework.routers import DefaultRouter
-
+from kechuang.api import DefaultRouter
 from programs.api.views import (
     ApplicationViewSet,
     CallViewSet,

@@ -9,7 +9,7 @@ report past its due date blocks the organisation's new applications until it is 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -254,17 +254,27 @@ def request_change(actor, application: Application, kind: str, reason: str, prop
     if not reason.strip():
         raise InvalidTransition(_("请写明变更理由。"))
     field = CHANGE_FIELDS[kind]
-    if not proposed.get(field):
+    if not isinstance(proposed, dict) or not proposed.get(field):
         raise InvalidTransition(_("请填写变更后的内容。"))
     contract = application.contract
     if kind == ChangeKind.SCHEDULE:
-        end = datetime.date.fromisoformat(str(proposed["end_date"]))
+        try:
+            end = datetime.date.fromisoformat(str(proposed["end_date"]))
+        except ValueError:
+            raise InvalidTransition(_("延期后的结束日期应为“年-月-日”格式。")) from None
         if end <= contract.end_date:
             raise InvalidTransition(
                 _("延期后的结束日期须晚于原结束日期%(d)s。") % {"d": contract.end_date}
             )
     if kind == ChangeKind.BUDGET:
-        total = sum((Decimal(str(v)) for v in proposed["budget"].values()), Decimal(0))
+        budget = proposed["budget"]
+        try:
+            amounts = [Decimal(str(v)) for v in budget.values()] if isinstance(budget, dict) else []
+        except InvalidOperation:
+            amounts = []
+        if not amounts or not all(a.is_finite() for a in amounts):
+            raise InvalidTransition(_("调整后的预算须按科目填写金额（万元）。"))
+        total = sum(amounts, Decimal(0))
         if total != contract.funding:
             raise InvalidTransition(
                 _("调整后的预算合计%(t)s万元，须等于资助经费%(f)s万元。")
@@ -348,7 +358,9 @@ def give_verdict(actor, application: Application, verdict: str, note: str = "") 
     if verdict != Verdict.PASSED and not note.strip():
         raise InvalidTransition(_("结题或不通过须写明理由。"))
     with transaction.atomic():
-        acceptance = Acceptance.objects.select_for_update().get(application=application)
+        acceptance = Acceptance.objects.select_for_update().filter(application=application).first()
+        if acceptance is None:
+            raise InvalidTransition(_("该项目尚未提交验收申请。"))
         if acceptance.score is None:
             raise InvalidTransition(_("验收专家尚未完成评分。"))
         _move(

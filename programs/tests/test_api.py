@@ -151,3 +151,32 @@ class ProgramApiTests(ProgramTestCase):
         self.assertEqual(
             self.client.get(f"/api/applications/{application.pk}/panel/").status_code, 403
         )
+
+
+class ProgramApiRefusalTests(ProgramTestCase):
+    """Requests the fuzz test found answered with a server error; each is now a refusal."""
+
+    def post(self, url, data=None):
+        return self.client.post(url, data or {}, content_type="application/json")
+
+    def test_a_verdict_on_a_project_without_an_acceptance_is_a_conflict(self):
+        application = self.confirmed()
+        self.login(self.city_admin)
+        response = self.post(f"/api/applications/{application.pk}/verdict/", {"verdict": "passed"})
+        self.assertEqual(response.status_code, 409, response.content)
+        self.assertEqual(response.json()["message"], "该项目尚未提交验收申请。")
+
+    def test_a_change_request_without_proposed_values_is_refused_not_a_server_error(self):
+        application = self.confirmed()
+        self.login(self.enterprise)
+        response = self.post(
+            f"/api/applications/{application.pk}/changes/", {"kind": "pi", "reason": "调动"}
+        )
+        self.assertEqual(response.status_code, 409, response.content)
+        self.assertEqual(response.json()["message"], "只有执行中的项目可以申请变更。")
+
+    def test_an_id_that_is_not_a_number_is_not_found_in_the_error_shape(self):
+        self.login(self.city_admin)
+        response = self.client.get("/api/applications/null/contract/")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.json()["code"], "not_found")

@@ -1,5 +1,4 @@
-from rest_framework.routers import DefaultRouter
-
+from kechuang.api import DefaultRouter
 from resources.api.views import viewsets_for_router
 
 router = DefaultRouter()

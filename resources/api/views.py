@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from core import permissions
 from core.masking import mask_contact
 from core.models import ChainNode, Discipline, HighTechField, Organisation, Region
+from kechuang.api import SlugRelatedField
 from resources import permissions as record_permissions
 from resources.choices import RecordStatus
 from resources.filtersets import filterset_for
@@ -31,7 +32,7 @@ _SLUG_RELATIONS = {
 }
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReviewReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(label="原因", max_length=500, required=False, allow_blank=True)
 
 
@@ -51,7 +52,7 @@ def serializer_for(kind: Kind) -> type[serializers.ModelSerializer]:
         if name in _SLUG_RELATIONS:
             model, slug = _SLUG_RELATIONS[name]
             field = kind.model._meta.get_field(name)
-            attrs[name] = serializers.SlugRelatedField(
+            attrs[name] = SlugRelatedField(
                 slug_field=slug,
                 queryset=model.objects.all(),
                 many=field.many_to_many,
@@ -135,22 +136,22 @@ class RecordViewSet(viewsets.ModelViewSet):
         record = records.approve_record(request.user, self.get_object())
         return Response(self.get_serializer(record).data)
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=ReviewReasonSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         """退回（必须说明原因）。"""
-        reason = ReasonSerializer(data=request.data)
+        reason = ReviewReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         record = records.return_record(
-            request.user, self.get_object(), reason.validated_data["reason"]
+            request.user, self.get_object(), reason.validated_data.get("reason", "")
         )
         return Response(self.get_serializer(record).data)
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=ReviewReasonSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         """归档（不再公开展示）。"""
-        reason = ReasonSerializer(data=request.data)
+        reason = ReviewReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         record = records.archive_record(
             request.user, self.get_object(), reason.validated_data.get("reason", "")
@@ -158,7 +159,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(record).data)
 
     @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """版本记录，每版与上一版的差异。"""
         record = self.get_object()

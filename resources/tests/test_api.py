@@ -133,3 +133,28 @@ class ReviewApiTests(PersonaTestCase):
         self.assertEqual(approved.json()["status"], "published")
         history = self.client.get(f"/api/resources/achievements/{draft.pk}/history/").json()
         self.assertEqual([v["number"] for v in history], [1])
+
+    def test_a_return_without_any_reason_field_is_refused_with_the_reason_message(self):
+        from resources.services import records
+
+        draft = records.create_record(
+            self.institute, Achievement, {"title": "乙", "summary": "简介", "trl": 5}
+        )
+        records.submit_record(self.institute, draft)
+        self.login(self.city_admin)
+        response = self.client.post(f"/api/resources/achievements/{draft.pk}/return/")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["message"], "退回时必须填写原因。")
+        draft.refresh_from_db()
+        self.assertEqual(draft.status, RecordStatus.SUBMITTED)
+
+    def test_a_region_code_with_a_nul_character_is_refused_not_looked_up(self):
+        self.login(self.institute)
+        response = self.client.post(
+            "/api/resources/achievements/",
+            {"title": "丙", "summary": "简介", "trl": 5, "region": "2201\x0002"},
+            content_type="application/json",
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["errors"]["region"], ["不能包含空字符（\\x00）。"])
+        self.assertFalse(Achievement.objects.filter(title="丙").exists())

@@ -121,6 +121,13 @@ class VoucherEligibilityQuerySerializer(serializers.Serializer):
     category = serializers.CharField(required=False, help_text=_("拟购买服务类别代码"))
 
 
+class ServiceProviderQuerySerializer(serializers.Serializer):
+    category = serializers.CharField(required=False, allow_blank=True)
+    q = serializers.CharField(required=False, allow_blank=True)
+    region = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.CharField(required=False, allow_blank=True)
+
+
 class VoucherEligibilitySerializer(serializers.Serializer):
     organisation = serializers.CharField()
     eligible = serializers.BooleanField()
@@ -507,7 +514,11 @@ class ServiceProviderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = ServiceProvider.objects.none()
 
     def get_queryset(self):
-        params = self.request.query_params
+        # Read through a serializer: its text fields refuse a NUL character, which PostgreSQL
+        # cannot even compare (a server error, found by the API fuzz test).
+        query = ServiceProviderQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
         region = None
         if params.get("region"):
             region = Region.objects.filter(code=params["region"]).first() or Region(pk=0)

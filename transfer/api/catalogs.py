@@ -12,13 +12,18 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from core.exceptions import NotFound
+from kechuang.api import DefaultRouter
 from transfer.api import valuation
 from transfer.choices import CatalogStatus
 from transfer.models import Catalog, Screening
 from transfer.services import catalogs as svc
+
+
+class CatalogCandidateQuerySerializer(serializers.Serializer):
+    round = serializers.CharField(required=False, allow_blank=True, default="")
+    q = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class CatalogSerializer(serializers.ModelSerializer):
@@ -159,13 +164,15 @@ class CatalogViewSet(
         return catalog
 
     def perform_create(self, serializer):
-        serializer.instance = svc.create_catalog(self.request.user, dict(serializer.validated_data))
+        catalog = svc.create_catalog(self.request.user, dict(serializer.validated_data))
+        serializer.instance = self.get_queryset().get(pk=catalog.pk)  # with its entry count
 
     def perform_update(self, serializer):
         svc.require_manage(self.request.user)
-        serializer.instance = svc.update_catalog(
+        catalog = svc.update_catalog(
             self.request.user, serializer.instance, dict(serializer.validated_data)
         )
+        serializer.instance = self.get_queryset().get(pk=catalog.pk)  # with its entry count
 
     def _detail(self, catalog: Catalog, code=status.HTTP_200_OK) -> Response:
         catalog = self.get_queryset().get(pk=catalog.pk)
@@ -223,11 +230,11 @@ class CatalogViewSet(
         """可列入本目录的成果：筛选评价入选、处于发布状态且尚未列入。"""
         svc.require_manage(request.user)
         catalog = self.get_object()
-        found = svc.candidates(
-            catalog,
-            round=request.query_params.get("round", ""),
-            q=request.query_params.get("q", ""),
-        )
+        # Read through a serializer: its text fields refuse a NUL character, which PostgreSQL
+        # cannot even compare (a server error, found by the API fuzz test).
+        query = CatalogCandidateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = svc.candidates(catalog, **query.validated_data)
         page = self.paginate_queryset(found)
         return self.get_paginated_response(CatalogCandidateSerializer(page, many=True).data)
 

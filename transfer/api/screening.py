@@ -12,13 +12,14 @@ Errors come in the shape of kechuang/api.py: {code, message, errors}.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
+from kechuang.api import DefaultRouter
 from resources.models import Achievement, Expert
 from transfer.choices import ScreeningDecision
 from transfer.models import Screening, ScreeningScore, TrlAssessment
@@ -196,6 +197,7 @@ class TrlAssessmentViewSet(
         done = trl.confirm(request.user, self.get_object(), v["level"], v["reason"])
         return Response(self.get_serializer(done).data)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["get"])
     def scale(self, request):
         """技术就绪水平九级量表（confirmed 为 false 表示表述待核实）。"""
@@ -262,6 +264,7 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         sheet = svc.submit_sheet(request.user, self.get_object(), v["scores"], v["comment"])
         return Response(ScreeningSheetSerializer(sheet).data)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["get"])
     def indicators(self, request):
         """筛选评价指标体系：各指标权重（合计100）、等级划分和入选等级要求。"""

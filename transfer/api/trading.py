@@ -15,10 +15,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from core.models import HighTechField
 from integrity.api.serializers import OrganisationCodeField
+from kechuang.api import SimpleRouter
 from resources.models import Achievement
 from transfer.choices import ContractKind, ListingKind, ListingMode
 from transfer.models import Listing, TechContract
@@ -145,7 +145,9 @@ class TaxLineSerializer(serializers.Serializer):
 
 class TechContractSerializer(serializers.ModelSerializer):
     seller_name = serializers.CharField(source="seller.name", read_only=True)
-    buyer = serializers.CharField(source="buyer.uscc", read_only=True, default=None)
+    buyer = serializers.CharField(
+        source="buyer.uscc", read_only=True, default=None, allow_null=True
+    )
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     field_name = serializers.CharField(source="field.name", read_only=True, default=None)
@@ -252,7 +254,7 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._reply(listing, status.HTTP_201_CREATED)
 
     @extend_schema(request=BidRequestSerializer, responses={201: BidLineSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def bid(self, request, pk=None):
         """出价：首次不低于底价，其后不低于当前最高价加最小加价幅度；返回最新竞价记录。"""
         data = BidRequestSerializer(data=request.data)
@@ -263,7 +265,7 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(BidLineSerializer(history, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=BidLineSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def bids(self, request, pk=None):
         """竞价记录，出价从高到低。"""
         history = listings.bid_history(listings.get_listing(pk), request.user)

@@ -11,8 +11,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
+from kechuang.api import DefaultRouter
 from resources.models import Achievement
 from transfer.choices import ValuationMethod
 from transfer.models import ValuationReport

@@ -226,3 +226,18 @@ def test_search_many_gives_the_same_lists_as_search(engine):
         single = engine.search(query, k=4)
         assert ids(results) == ids(single)
         assert np.allclose([r.score for r in results], [r.score for r in single])
+
+
+def test_a_writer_killed_mid_write_does_not_block_the_next_update(tmp_path, embedder):
+    engine = Engine.build(documents(), tmp_path / "index", embedder=embedder)
+    # What a killed writer leaves: the next generation's folder, half written, no manifest entry.
+    from kechuang.retrieval import store
+
+    leftover = store.generation_dir(tmp_path / "index", engine.generation + 1)
+    leftover.mkdir()
+    (leftover / "vectors.npy").write_bytes(b"half")
+    first = documents()[0]
+    engine.remove([first.id])
+    reopened = Engine.load(tmp_path / "index", embedder=HashingEmbedder())
+    assert first.id not in reopened.ids
+    assert reopened.generation == engine.generation
