@@ -18,6 +18,7 @@ from bridging.services import matches
 from core import permissions
 from core.exceptions import ServiceError
 from core.models import Organisation
+from core.views import redirect_next
 from resources.choices import RecordStatus
 from resources.models import Achievement, Demand, Expert
 
@@ -161,7 +162,7 @@ def match_create(request):
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or "/")
+        return redirect_next(request, "/")
     messages.success(request, _("已创建对接。"))
     return redirect("match_detail", pk=match.pk)
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,18 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
+
+
+def redirect_next(request, fallback: str):
+    """A redirect to the page named in the form's `next` when it is on this site (same host,
+    and https when the request came over https), otherwise to `fallback`: a crafted link can
+    not send the user to another site after an action."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from core.exports import EXPORT_FORMATS, export_response
 from core.masking import mask_contact
 from core.models import Region
 from core.services.imports import start_import
-from core.views import paginate
+from core.views import paginate, redirect_next
 from resources import permissions as record_permissions
 from resources.choices import RecordStatus
 from resources.filtersets import filterset_for
@@ -227,9 +227,7 @@ def record_action(request, kind, pk, action):
         messages.error(request, exc.message)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-    return redirect(
-        request.POST.get("next") or reverse("resource_detail", args=[kind.key, record.pk])
-    )
+    return redirect_next(request, reverse("resource_detail", args=[kind.key, record.pk]))
 
 
 def record_history(request, kind, pk):

@@ -113,6 +113,23 @@ class LifecycleTests(PersonaTestCase):
         with self.assertRaises(InvalidTransition):
             records.update_record(self.institute, record, ACHIEVEMENT)
 
+    def test_after_an_action_the_user_stays_on_this_site(self):
+        record = self.draft()
+        self.login(self.institute)
+        response = self.client.post(
+            f"/resources/achievements/{record.pk}/submit/", {"next": "https://evil.example/"}
+        )
+        self.assertRedirects(
+            response, f"/resources/achievements/{record.pk}/", fetch_redirect_response=False
+        )
+        record.refresh_from_db()
+        self.assertEqual(record.status, RecordStatus.SUBMITTED)
+        back = self.client.post(
+            f"/resources/achievements/{record.pk}/return/",
+            {"next": "/resources/achievements/", "reason": "x"},
+        )
+        self.assertEqual(back["Location"], "/resources/achievements/")
+
     def test_history_page_shows_the_differences(self):
         record = AchievementFactory(owner=self.university, title="旧名称")
         records._publish_version(self.city_admin, record)

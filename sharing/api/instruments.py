@@ -275,6 +275,11 @@ class SharedInstrumentViewSet(
         """已发布的仪器，含将来可预约的时段数和最近的可预约时段。"""
         return super().list(request, *args, **kwargs)
 
+    def retrieve(self, request, pk=None):
+        """一台已发布的仪器；尚未发布的仅所属单位可见。"""
+        instrument = bookings.shared_instrument(request.user, int(pk))
+        return Response(self.get_serializer(instrument).data)
+
     @extend_schema(
         methods=["GET"],
         parameters=[SharingSlotQuerySerializer],

@@ -87,20 +87,7 @@ def may_host(user, instrument) -> bool:
 
 def instruments_for(user=None, *, q: str = "", owner=None, free_only: bool = False):
     """Published instruments with the number of free future slots and the next free one."""
-    now = timezone.now()
-    free = (
-        Q(sharing_slots__starts_at__gt=now)
-        & Q(sharing_slots__withdrawn_at__isnull=True)
-        & ~Q(sharing_slots__in=_live_slot_ids())
-    )
-    qs = (
-        Instrument.objects.filter(status=RecordStatus.PUBLISHED)
-        .select_related("owner")
-        .annotate(
-            free_slots=Count("sharing_slots", filter=free, distinct=True),
-            next_free=Min("sharing_slots__starts_at", filter=free),
-        )
-    )
+    qs = _with_free_slots(Instrument.objects.filter(status=RecordStatus.PUBLISHED))
     if q.strip():
         words = q.strip()
         qs = qs.filter(
@@ -113,6 +100,24 @@ def instruments_for(user=None, *, q: str = "", owner=None, free_only: bool = Fal
     if free_only:
         qs = qs.filter(free_slots__gt=0)
     return qs.order_by("next_free", "title", "pk")
+
+
+def shared_instrument(user, pk: int) -> Instrument:
+    """One instrument as `instruments_for` lists it; a draft only for its own host."""
+    get_instrument(user, pk)
+    return _with_free_slots(Instrument.objects.filter(pk=pk)).get()
+
+
+def _with_free_slots(qs):
+    free = (
+        Q(sharing_slots__starts_at__gt=timezone.now())
+        & Q(sharing_slots__withdrawn_at__isnull=True)
+        & ~Q(sharing_slots__in=_live_slot_ids())
+    )
+    return qs.select_related("owner").annotate(
+        free_slots=Count("sharing_slots", filter=free, distinct=True),
+        next_free=Min("sharing_slots__starts_at", filter=free),
+    )
 
 
 def _live_slot_ids():

@@ -19,12 +19,12 @@ from core import permissions
 from core.decorators import refuses
 from core.exceptions import NotAllowed
 from core.forms import refusal_on_form
-from core.views import paginate, refusal_as_message
+from core.views import paginate, redirect_next, refusal_as_message
 from sharing.choices import BookingStatus, UsageStatus
 from sharing.models import UsageRecord
 from sharing.services import bookings, usage
 from sharing.services.hosting import hosts_any_instrument
-from sharing.views.common import redirect_next, tabs
+from sharing.views.common import tabs
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 SATISFACTION = [
@@ -258,9 +258,7 @@ def _redisplay(request, pk, form_name, form, exc=None):
 
 
 def _back(request, pk):
-    return redirect_next(
-        request, reverse("sharing_booking", args=[pk]), require_https=request.is_secure()
-    )
+    return redirect_next(request, reverse("sharing_booking", args=[pk]))
 
 
 @login_required

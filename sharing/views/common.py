@@ -1,11 +1,8 @@
-"""What the sharing pages share: the section's tabs (as far as the user may open them), and
-the way back to the page a form was sent from."""
+"""What the sharing pages share: the section's tabs (as far as the user may open them)."""
 
 from __future__ import annotations
 
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 
 from core import permissions
@@ -37,14 +34,3 @@ def tabs(user, active: str) -> list[dict]:
         {"url": reverse(name), "label": label, "active": key == active}
         for key, label, name in items
     ]
-
-
-def redirect_next(request, fallback: str, *, require_https: bool = False):
-    """A redirect to the page named in the form's `next` when it is on this site, otherwise to
-    `fallback`; with `require_https` an http:// target is not followed."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=require_https
-    ):
-        return redirect(target)
-    return redirect(fallback)

@@ -24,7 +24,7 @@ from core.exceptions import NotAllowed, NotFound, ServiceError
 from core.exports import EXPORT_FORMATS, export_response
 from core.forms import refusal_on_form
 from core.models import Region
-from core.views import paginate, refusal_as_message
+from core.views import paginate, redirect_next, refusal_as_message
 from cultivation.choices import Tier
 from sharing.choices import (
     ApplicationStatus,
@@ -37,7 +37,7 @@ from sharing.models import Redemption, ServiceProvider, VoucherProgram
 from sharing.services import providers as provider_services
 from sharing.services import vouchers
 from sharing.services.common import category_labels, own_organisation_id, yuan
-from sharing.views.common import redirect_next, tabs
+from sharing.views.common import tabs
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
