@@ -110,9 +110,11 @@ def summary(result: dict[str, int]) -> str:
     }
 
 
-@job_handler("brain.import_values", permission="brain.enter_value")
+# One transaction: a job a dead worker left imported nothing, and runs again on the kept file.
+@job_handler("brain.import_values", permission="brain.enter_value", rerun=True)
 def import_job(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     actor = User.objects.get(pk=params["user_id"])
-    result = import_values(actor, uploaded_rows(params), progress)
+    with uploaded_rows(params) as rows:
+        result = import_values(actor, rows, progress)
     progress.advance(0, summary(result))
     return result

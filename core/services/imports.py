@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,8 @@ from core.services.jobs import Progress
 
 MAX_ROWS = 200_000
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # a full 200,000-row template unpacks to ~150 MB
+MAX_COLUMNS = 64  # the widest template has 30 columns
 
 _TRUE = {"是", "true", "1", "yes", "y", "✓", "可"}
 _FALSE = {"否", "false", "0", "no", "n", ""}
@@ -96,14 +100,21 @@ def template_workbook(title: str, cols: list[Column]) -> bytes:
 
 
 def read_rows(filename: str, content: bytes) -> list[list[Any]]:
+    """The rows of an .xlsx or UTF-8 .csv file. Reading stops after the most rows an import
+    takes (blank rows not counted) and the widest template, so neither a sheet of a million
+    rows nor a workbook that unpacks to gigabytes (a 'zip bomb') is held in memory."""
     name = filename.lower()
     try:
         if name.endswith(".csv"):
             text = content.decode("utf-8-sig")
-            return [row for row in csv.reader(io.StringIO(text))]
+            return _capped(csv.reader(io.StringIO(text)))
         if name.endswith(".xlsx"):
+            _refuse_zip_bomb(content)
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            return [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
+            sheet = wb.worksheets[0]
+            return _capped(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS))
+    except ImportRejected:
+        raise
     except (UnicodeDecodeError, csv.Error):
         raise ImportRejected(
             _("文件不是 UTF-8 编码的 CSV，请用模板另存为“CSV UTF-8”。"), []
@@ -111,6 +122,38 @@ def read_rows(filename: str, content: bytes) -> list[list[Any]]:
     except Exception:
         raise ImportRejected(_("无法读取该 Excel 文件，请确认它是 .xlsx 格式。"), []) from None
     raise ImportRejected(_("只支持 .xlsx 或 .csv 文件。"), [])
+
+
+def _capped(rows) -> list[list[Any]]:
+    """The rows, up to the header and MAX_ROWS + 1 non-blank data rows (one more than allowed,
+    so `body_rows` can still say the file is too long)."""
+    kept: list[list[Any]] = []
+    filled = 0
+    for row in rows:
+        row = list(row[:MAX_COLUMNS])
+        kept.append(row)
+        if any(value not in (None, "") for value in row):
+            filled += 1
+            if filled > MAX_ROWS + 1:
+                break
+    return kept
+
+
+def _refuse_zip_bomb(content: bytes) -> None:
+    """An .xlsx is a zip archive: refuse one whose parts unpack to more than any import needs,
+    by the sizes its directory declares (openpyxl then reads the sheet as a stream, so a
+    directory that lies still cannot fill memory)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ImportRejected(_("无法读取该 Excel 文件，请确认它是 .xlsx 格式。"), []) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportRejected(
+            _("该 Excel 文件解压后超过 %(n)d MB，不像导入模板，已拒绝。请用模板填写后再导入。")
+            % {"n": MAX_UNPACKED_BYTES // (1024 * 1024)},
+            [],
+        )
 
 
 def cell(value: Any) -> str:
@@ -243,14 +286,17 @@ def start_import(actor, kind: str, title: str, upload, params: dict[str, Any] | 
     )
 
 
-def uploaded_rows(params: dict[str, Any]) -> list[list[Any]]:
-    """The rows of the file `start_import` kept for a job; the file is removed once read."""
+@contextmanager
+def uploaded_rows(params: dict[str, Any]) -> Iterator[list[list[Any]]]:
+    """The rows of the file `start_import` kept for a job. The file is removed when the block
+    ends, imported or refused — but not when the worker dies inside it: the job then runs
+    again on the same file (the import is one transaction, so running it again is safe)."""
     try:
         with default_storage.open(params["path"], "rb") as fh:
             content = fh.read()
+        yield read_rows(params["filename"], content)
     finally:
         default_storage.delete(params["path"])
-    return read_rows(params["filename"], content)
 
 
 def import_file_from_command(

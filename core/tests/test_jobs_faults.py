@@ -59,8 +59,8 @@ class InterruptedJobTests(PersonaTestCase):
             total=100,
         )
 
-    def test_jobs_page_shows_a_dead_workers_import_as_failed_and_to_be_started_again(self):
-        job = self._left_running("resources.import")
+    def test_jobs_page_shows_a_dead_workers_job_as_failed_and_to_be_started_again(self):
+        job = self._left_running("programs.panel")
         self.login(self.city_admin)
         listing = self.client.get("/jobs/")
         self.assertContains(listing, "<td>失败</td>", html=False)

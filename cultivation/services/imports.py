@@ -75,10 +75,12 @@ def import_figures(
     return {"imported": len(cleaned), **result}
 
 
-@job_handler("cultivation.import", permission="cultivation.self_assess")
+# One transaction: a job a dead worker left imported nothing, and runs again on the kept file.
+@job_handler("cultivation.import", permission="cultivation.self_assess", rerun=True)
 def import_job(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     actor = User.objects.get(pk=params["user_id"])
-    result = import_figures(actor, uploaded_rows(params), progress)
+    with uploaded_rows(params) as rows:
+        result = import_figures(actor, rows, progress)
     progress.advance(
         0,
         _("已导入 %(n)d 行：新增 %(c)d 个年度，更新 %(u)d 个年度。")

@@ -13,7 +13,7 @@ from core.services.imports import (
     Column,
     body_rows,
     form_columns,
-    read_rows,
+    uploaded_rows,
     validate_rows,
 )
 from core.services.imports import template_workbook as _workbook
@@ -60,16 +60,11 @@ def import_records(
     return {"imported": len(cleaned)}
 
 
-@job_handler("integrity.import", permission="integrity.add_record")
+# One transaction: a job a dead worker left imported nothing, and runs again on the kept file.
+@job_handler("integrity.import", permission="integrity.add_record", rerun=True)
 def import_job(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
-    from django.core.files.storage import default_storage
-
     actor = User.objects.get(pk=params["user_id"])
-    with default_storage.open(params["path"], "rb") as fh:
-        content = fh.read()
-    try:
-        result = import_records(actor, read_rows(params["filename"], content), progress)
-    finally:
-        default_storage.delete(params["path"])
+    with uploaded_rows(params) as rows:
+        result = import_records(actor, rows, progress)
     progress.advance(0, _("已导入 %(n)d 条科研失信记录。") % {"n": result["imported"]})
     return result

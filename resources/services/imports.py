@@ -163,15 +163,17 @@ def _cached_check_values(field, values):
     return [field._cached[str(v)] for v in values]
 
 
-@job_handler("resources.import", permission="resources.add_record")
+# One transaction: a job a dead worker left imported nothing, and runs again on the kept file.
+@job_handler("resources.import", permission="resources.add_record", rerun=True)
 def import_job(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     actor = User.objects.get(pk=params["user_id"])
-    result = import_records(
-        actor,
-        KINDS[params["kind"]],
-        uploaded_rows(params),
-        submit=params.get("submit", False),
-        progress=progress,
-    )
+    with uploaded_rows(params) as rows:
+        result = import_records(
+            actor,
+            KINDS[params["kind"]],
+            rows,
+            submit=params.get("submit", False),
+            progress=progress,
+        )
     progress.advance(0, _("已导入 %(n)d 条记录。") % {"n": result["imported"]})
     return result

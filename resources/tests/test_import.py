@@ -112,6 +112,68 @@ class ImportTests(PersonaTestCase):
         self.assertContains(response, "只支持 .xlsx 或 .csv 文件。")
         self.assertFalse(Job.objects.exists())
 
+    def test_an_import_whose_worker_died_runs_again_on_the_kept_file_exactly_once(self):
+        from django.core.files.storage import default_storage
+
+        from core.services import jobs
+
+        self.login(self.institute)
+        good = workbook([self.headers(), self.row(title="成果甲", summary="简介", trl="7")])
+        self.client.post("/resources/achievements/import/", {"file": good})  # queued, not run
+        job = Job.objects.get()
+        self.assertTrue(default_storage.exists(job.params["path"]))
+        # The worker took it and died: RUNNING, nobody holds its lease, nothing imported.
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, result={"attempts": 1})
+        with self.captureOnCommitCallbacks(execute=True):
+            jobs.recover_interrupted_jobs()
+        job.refresh_from_db()
+        self.assertEqual(job.status, JobStatus.SUCCEEDED)
+        self.assertEqual(list(Achievement.objects.values_list("title", flat=True)), ["成果甲"])
+        self.assertFalse(default_storage.exists(job.params["path"]))
+
+    def test_a_refused_file_is_not_kept(self):
+        from django.core.files.storage import default_storage
+
+        self.login(self.institute)
+        bad = workbook([self.headers(), self.row(title="成果", summary="简介", trl="abc")])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post("/resources/achievements/import/", {"file": bad})
+        job = Job.objects.get()
+        self.assertEqual(job.status, JobStatus.FAILED)
+        self.assertFalse(default_storage.exists(job.params["path"]))
+
+    def test_a_workbook_that_unpacks_to_too_much_is_refused_unread(self):
+        import zipfile
+        from unittest import mock
+
+        bomb = io.BytesIO()
+        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/worksheets/sheet1.xml", b"0" * (3 * 1024 * 1024))
+        bomb.seek(0)
+        bomb.name = "成果.xlsx"
+        self.login(self.institute)
+        with (
+            mock.patch("core.services.imports.MAX_UNPACKED_BYTES", 2 * 1024 * 1024),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            self.client.post("/resources/achievements/import/", {"file": bomb})
+        job = Job.objects.get()
+        self.assertEqual(job.status, JobStatus.FAILED)
+        self.assertIn("解压后超过 2 MB", job.message)
+        self.assertFalse(Achievement.objects.exists())
+
+    def test_a_sheet_longer_than_allowed_is_refused_without_reading_it_all(self):
+        from unittest import mock
+
+        from core.services import imports as core_imports
+
+        rows = [self.headers()] + [self.row(title=f"成果{n}", summary="简介") for n in range(40)]
+        with mock.patch("core.services.imports.MAX_ROWS", 5):
+            read = core_imports.read_rows("成果.xlsx", workbook(rows).getvalue())
+            self.assertEqual(len(read), 1 + 6)  # the header and one row past the limit
+            with self.assertRaisesMessage(ImportRejected, "一次最多导入 5 行。"):
+                import_records(self.institute, KINDS["achievements"], read)
+
     def test_public_user_cannot_import(self):
         self.login(self.public)
         self.assertEqual(self.client.get("/resources/achievements/import/").status_code, 403)
