@@ -29,3 +29,10 @@ class NotFound(ServiceError):
 
     code = "not_found"
     status = 404
+
+
+class StorageFull(ServiceError):
+    """The server's disk (or quota) is full: nothing was saved; try again later."""
+
+    code = "storage_full"
+    status = 507

@@ -58,6 +58,13 @@ class LoginForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
+            blocked_until = getattr(self.request, "login_address_blocked_until", None)
+            if blocked_until is not None:
+                raise forms.ValidationError(
+                    _("此网络地址登录失败次数过多，请于 %(time)s 之后再试。"),
+                    code="address_blocked",
+                    params={"time": timezone.localtime(blocked_until).strftime("%H:%M")},
+                ) from None
             locked_until = getattr(self.request, "login_locked_until", None)
             if locked_until is not None:
                 raise forms.ValidationError(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import permissions
+from core.auth import client_ip
 from core.choices import AuditAction, JobStatus
 from core.demo import DEMO_LOGINS, SCALES
 from core.exceptions import NotAllowed, ServiceError
@@ -90,7 +91,7 @@ class LoginView(auth_views.LoginView):
             self.request.user,
             AuditAction.LOGIN,
             self.request.user,
-            ip_address=self.request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(self.request),
         )
         return response
 

@@ -175,6 +175,11 @@ UNSUPPORTED_MEDIA_TYPE = (
     "415",
     "请求体的 Content-Type 不是本接口接受的类型，或请求体无法按其解析。",
 )
+STORAGE_FULL_RESPONSE = ("507", "服务器存储空间已满，上传的文件未保存；稍后重试。")
+ADDRESS_BLOCKED_RESPONSE = (
+    "429",
+    "此网络地址登录失败次数过多，message 给出可以再试的时间。",
+)
 UNSAFE_METHODS = {"post", "put", "patch", "delete"}
 INTEGER_PATTERN = {"type": "string", "pattern": "^\\d+$"}
 
@@ -194,10 +199,20 @@ ERROR_SCHEMA = {
 }
 
 
+def _takes_files(operation, schemas) -> bool:
+    """Whether the operation's multipart body has a file field."""
+    schema = operation["requestBody"].get("content", {}).get("multipart/form-data", {})
+    schema = schema.get("schema", {})
+    if "$ref" in schema:
+        schema = schemas.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return any(field.get("format") == "binary" for field in schema.get("properties", {}).values())
+
+
 def document_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation documents the error shape for
-    400/401/403/404, unsafe methods for 409 and operations with a body for 415, unless the view
-    documented its own; id path parameters are integers."""
+    400/401/403/404, unsafe methods for 409, operations with a body for 415 (and 507 when they
+    take files), the token endpoint 429, unless the view documented its own; id path
+    parameters are integers."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for item in result.get("paths", {}).values():
@@ -214,6 +229,10 @@ def document_error_responses(result, generator, request, public):
                 documented[CONFLICT_RESPONSE[0]] = CONFLICT_RESPONSE[1]
             if "requestBody" in operation:
                 documented[UNSUPPORTED_MEDIA_TYPE[0]] = UNSUPPORTED_MEDIA_TYPE[1]
+                if _takes_files(operation, result["components"]["schemas"]):
+                    documented[STORAGE_FULL_RESPONSE[0]] = STORAGE_FULL_RESPONSE[1]
+            if operation.get("operationId") == "auth_token_create":
+                documented[ADDRESS_BLOCKED_RESPONSE[0]] = ADDRESS_BLOCKED_RESPONSE[1]
             for status_code, description in documented.items():
                 operation["responses"].setdefault(
                     status_code, {"content": body, "description": description}

@@ -142,6 +142,12 @@ LOGOUT_REDIRECT_URL = "home"
 
 LOGIN_MAX_FAILURES = env_int("KECHUANG_LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_LOCK_DURATION = timedelta(minutes=env_int("KECHUANG_LOGIN_LOCK_MINUTES", 15, minimum=1))
+# One network address may fail this many sign-ins (any accounts) per window, then waits.
+LOGIN_IP_MAX_FAILURES = env_int("KECHUANG_LOGIN_IP_MAX_FAILURES", 30, minimum=1)
+LOGIN_IP_WINDOW = timedelta(minutes=env_int("KECHUANG_LOGIN_IP_WINDOW_MINUTES", 15, minimum=1))
+# Reverse proxies in front of the platform that append to X-Forwarded-For (0: none, the
+# address of the connection is the client's; 1: one nginx; …). Never more than there are.
+PROXY_HOPS = env_int("KECHUANG_PROXY_HOPS", 0, minimum=0)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("KECHUANG_SESSION_IDLE_MINUTES", 30, minimum=1))
 
 # Instrument sharing: an approved booking may be cancelled online until this many hours before
@@ -194,7 +200,7 @@ STATICFILES_DIRS = [
     ("vendor/charts", BASE_DIR / "node_modules" / ".kechuang-charts"),
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -96,6 +96,12 @@ def obtain_token(request):
     data.is_valid(raise_exception=True)
     user = authenticate(request, **data.validated_data)
     if user is None:
+        blocked_until = getattr(request, "login_address_blocked_until", None)
+        if blocked_until is not None:
+            message = _("此网络地址登录失败次数过多，请于 %(time)s 之后再试。") % {
+                "time": timezone.localtime(blocked_until).strftime("%H:%M")
+            }
+            return error_response("address_blocked", message, 429)
         locked_until = getattr(request, "login_locked_until", None)
         if locked_until is not None:
             message = _("登录失败次数过多，账号已锁定，请于 %(time)s 之后再试。") % {

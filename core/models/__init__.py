@@ -10,7 +10,7 @@ from core.models.reference import (
     IndustrySection,
     Region,
 )
-from core.models.users import Membership, User
+from core.models.users import LoginFailure, Membership, User
 
 __all__ = [
     "AuditEntry",
@@ -21,6 +21,7 @@ __all__ = [
     "IndustryChain",
     "IndustrySection",
     "Job",
+    "LoginFailure",
     "Membership",
     "Notification",
     "Organisation",

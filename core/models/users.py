@@ -87,3 +87,20 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in from a network address, kept for the address's rate limit
+    (core.auth): many accounts tried from one address, which the per-account lock-out does not
+    see. Rows older than the window are pruned as new ones arrive."""
+
+    ip_address = models.GenericIPAddressField(_("IP 地址"))
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        indexes = [models.Index(fields=["ip_address", "at"], name="login_failure_ip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ip_address} {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"

@@ -105,3 +105,65 @@ class LoginTests(PersonaTestCase):
             },
         )
         self.assertContains(response, "密码必须同时包含字母和数字。")
+
+
+@override_settings(LOGIN_IP_MAX_FAILURES=4)
+class AddressRateLimitTests(PersonaTestCase):
+    """Trying one password on many accounts from one address: the per-account lock-out never
+    triggers, the address's limit does."""
+
+    def attempt(self, username, password, address="203.0.113.7", **extra):
+        return self.client.post(
+            "/accounts/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR=address,
+            **extra,
+        )
+
+    def spray(self, address="203.0.113.7", **extra):
+        for username in ["enterprise", "institute", "nobody-here", "expert"]:
+            self.attempt(username, "Spring2026!", address, **extra)
+
+    def test_an_address_that_failed_on_many_accounts_waits_even_with_a_right_password(self):
+        self.spray()
+        response = self.attempt("enterprise", self.password)
+        self.assertContains(response, "此网络地址登录失败次数过多，请于")
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertFalse(User.objects.get(pk=self.enterprise.pk).is_locked)  # no account locked
+        elsewhere = self.attempt("enterprise", self.password, address="198.51.100.2")
+        self.assertEqual(elsewhere.status_code, 302)
+
+    def test_the_address_may_try_again_once_its_failures_leave_the_window(self):
+        from core.models import LoginFailure
+
+        self.spray()
+        LoginFailure.objects.update(at=timezone.now() - timedelta(minutes=16))
+        self.assertEqual(self.attempt("enterprise", self.password).status_code, 302)
+
+    def test_the_api_token_answers_429_in_the_error_shape(self):
+        self.spray()
+        response = self.client.post(
+            "/api/auth/token/",
+            {"username": "enterprise", "password": self.password},
+            REMOTE_ADDR="203.0.113.7",
+        )
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response.json()["code"], "address_blocked")
+        self.assertIn("此网络地址登录失败次数过多", response.json()["message"])
+
+    @override_settings(PROXY_HOPS=1)
+    def test_behind_one_proxy_the_client_is_the_address_the_proxy_saw(self):
+        # Every request comes from the proxy (10.0.0.2); what the client wrote on the left of
+        # X-Forwarded-For is not believed.
+        self.spray(address="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.7")
+        blocked = self.attempt(
+            "enterprise",
+            self.password,
+            address="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="8.8.8.8, 203.0.113.7",
+        )
+        self.assertContains(blocked, "此网络地址登录失败次数过多")
+        other_client = self.attempt(
+            "enterprise", self.password, address="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.2"
+        )
+        self.assertEqual(other_client.status_code, 302)
