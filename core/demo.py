@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from core.choices import OrgSize, OrgType, Role
+from core.dbutils import refresh_planner_statistics
 from core.factories import OrganisationFactory, demo_password_hash, make_uscc
 from core.models import ChainNode, IndustrySection, Membership, Organisation, Region, User
 from core.services.jobs import Progress, job_handler
@@ -224,6 +225,7 @@ def generate(seed: int = 1, scale: str = "small", progress: Progress | None = No
             progress.advance(1)
     for step in _STEPS:
         step(seed, scale, progress, result)
+    refresh_planner_statistics()
     return result
 
 

@@ -115,6 +115,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ConfigurationError("DATABASE_URL must point at SQLite or PostgreSQL.")
+else:
+    # PostgreSQL's default random_page_cost (4) assumes spinning disks: it then reads every
+    # row's text vector rather than use the catalog's GIN index, ten times slower here
+    # (docs/decisions.md, "Planner costs"). Set per connection, so a shared server keeps its own.
+    _page_cost = env_str("KECHUANG_PG_RANDOM_PAGE_COST", "1.1")
+    try:
+        if float(_page_cost) <= 0:
+            raise ValueError
+    except ValueError:
+        raise ConfigurationError(
+            f"KECHUANG_PG_RANDOM_PAGE_COST={_page_cost!r} must be a positive number."
+        ) from None
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c random_page_cost={_page_cost}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -205,13 +204,26 @@ def index_job(params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     return {"documents": n}
 
 
-@dataclass
 class Recommendation:
-    obj: Any
-    kind: str
-    score: float
-    explanation: str
-    result: Result | None = None
+    """One recommended record with its score; its reasons in Chinese (`explanation`) are
+    written when first shown — a section ranks far more records than it shows."""
+
+    __slots__ = ("obj", "kind", "score", "result", "_explanation")
+
+    def __init__(self, obj: Any, kind: str, score: float, explanation=None, result=None):
+        self.obj, self.kind, self.score, self.result = obj, kind, score, result
+        self._explanation = explanation
+
+    @property
+    def explanation(self) -> str:
+        if self._explanation is None:
+            self._explanation = explain(self.result) if self.result is not None else ""
+        elif callable(self._explanation):
+            self._explanation = self._explanation()
+        return self._explanation
+
+    def __repr__(self) -> str:
+        return f"Recommendation({self.kind} {self.obj!r} {self.score:.3f})"
 
 
 def explain(result: Result) -> str:

@@ -15,9 +15,7 @@ from bridging.services.index import (
     KINDS,
     Recommendation,
     doc_id,
-    document_for,
     engine,
-    explain,
     parse_id,
 )
 from bridging.services.matches import declined_demand_ids, declined_supply_ids
@@ -28,12 +26,21 @@ from resources.choices import RecordStatus
 INSTITUTE_TYPES = (OrgType.UNIVERSITY, OrgType.INSTITUTE, OrgType.HOSPITAL, OrgType.NEW_RD)
 
 
+# How far down the ranking institutes and enterprises are looked for (their sections group
+# the records behind the first WIDE achievements, experts or demands).
+WIDE = 100
+# What a recommendation shows of a record and of its owner (the panels, the brain's chain
+# page): read only these for the up to WIDE records of a section, not their long texts.
+SHOWN = ("id", "title", "status", "owner_id", "owner__name", "owner__type")
+
+
 def _objects(results, kind: str) -> dict[int, Any]:
     pks = [parse_id(r.id)[1] for r in results]
-    model = KINDS[kind]
     return (
-        model.objects.filter(pk__in=pks, status=RecordStatus.PUBLISHED)
-        .select_related("owner", "region")
+        KINDS[kind]
+        .objects.filter(pk__in=pks, status=RecordStatus.PUBLISHED)
+        .select_related("owner")
+        .only(*SHOWN)
         .in_bulk()
     )
 
@@ -48,10 +55,9 @@ def _ranked(
     current = engine()
     if current is None or source_id not in current:
         return []
-    source_kind, source_pk = parse_id(source_id)
-    record = KINDS[source_kind].objects.prefetch_related("chain_nodes").get(pk=source_pk)
+    # The source as the index holds it (kept current by the index queue): no database reads.
     query_meta = {
-        key: value for key, value in document_for(record).meta.items() if key in EXPLAINED_META
+        key: value for key, value in current.meta_of(source_id).items() if key in EXPLAINED_META
     }
     results = current.similar(
         source_id,
@@ -65,7 +71,7 @@ def _ranked(
     for r in results:
         obj = objects.get(parse_id(r.id)[1])
         if obj is not None:
-            out.append(Recommendation(obj, kind, r.score, explain(r), r))
+            out.append(Recommendation(obj, kind, r.score, result=r))
     return out
 
 
@@ -76,14 +82,13 @@ def for_demand(
     exclude_a = {doc_id("achievement", pk) for pk in declined["achievement"]}
     exclude_e = {doc_id("expert", pk) for pk in declined["expert"]}
     source = doc_id("demand", demand.pk)
-    achievements = _ranked(source, "achievement", k, filters, exclude_a)
-    experts = _ranked(
-        source, "expert", k, {k_: v for k_, v in (filters or {}).items() if k_ != "trl"}, exclude_e
-    )
+    # One ranking per kind, as deep as the institutes need; the sections show its head.
+    wide_achievements = _ranked(source, "achievement", max(k, WIDE), filters, exclude_a)
+    expert_filters = {k_: v for k_, v in (filters or {}).items() if k_ != "trl"}
+    wide_experts = _ranked(source, "expert", max(k, WIDE), expert_filters, exclude_e)
+    achievements, experts = wide_achievements[:k], wide_experts[:k]
     # Institutes: the universities and institutes behind the best achievements and experts.
-    wide = _ranked(source, "achievement", 100, filters, exclude_a) + _ranked(
-        source, "expert", 100, None, exclude_e
-    )
+    wide = wide_achievements + wide_experts
     by_org: dict[int, list[Recommendation]] = defaultdict(list)
     for rec in wide:
         by_org[rec.obj.owner_id].append(rec)
@@ -116,14 +121,18 @@ def for_achievement(
 ) -> dict[str, list[Recommendation]]:
     source = doc_id("achievement", achievement.pk)
     declined = {doc_id("demand", pk) for pk in declined_demand_ids(achievement)}
-    demands = _ranked(source, "demand", k, filters, declined)
+    wide_demands = _ranked(source, "demand", max(k, WIDE), filters, set())
+    demands = [rec for rec in wide_demands if rec.result.id not in declined][:k]
     # Enterprises: owners of fitting demands first, then those on the same chain nodes.
     enterprises: dict[int, Recommendation] = {}
-    for rec in _ranked(source, "demand", 100, filters, set()):
+    for rec in wide_demands:
         org = rec.obj.owner
         if org.pk not in enterprises:
             enterprises[org.pk] = Recommendation(
-                org, "enterprise", rec.score, f"其技术需求《{rec.obj.title}》：{rec.explanation}"
+                org,
+                "enterprise",
+                rec.score,
+                lambda rec=rec: f"其技术需求《{rec.obj.title}》：{rec.explanation}",
             )
     nodes = list(achievement.chain_nodes.all())
     if nodes:

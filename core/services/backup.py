@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from core.dbutils import refresh_planner_statistics
 from core.exceptions import ServiceError
 from kechuang.retrieval import store
 
@@ -173,6 +174,7 @@ def _load_database(source: Path) -> None:
         ],
         env,
     )
+    refresh_planner_statistics()
 
 
 def _copy_index(target: Path) -> dict[str, Any] | None:

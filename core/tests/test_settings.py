@@ -1,9 +1,11 @@
 import os
 import subprocess
 import sys
+from unittest import skipUnless
 
 from django.conf import settings
-from django.test import SimpleTestCase
+from django.db import connection
+from django.test import SimpleTestCase, TestCase
 
 
 def start_with(**env) -> subprocess.CompletedProcess:
@@ -42,6 +44,25 @@ class SettingsTests(SimpleTestCase):
 
     def test_debug_starts_without_secret_key(self):
         self.assertEqual(start_with(KECHUANG_DEBUG="true").returncode, 0)
+
+    def test_a_bad_planner_cost_is_refused(self):
+        result = start_with(
+            KECHUANG_DEBUG="true",
+            DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
+            KECHUANG_PG_RANDOM_PAGE_COST="fast",
+        )
+        self.assertIn(
+            "KECHUANG_PG_RANDOM_PAGE_COST='fast' must be a positive number", result.stderr
+        )
+
+
+class PlannerCostTests(TestCase):
+    @skipUnless(connection.vendor == "postgresql", "a PostgreSQL setting")
+    def test_postgresql_connections_plan_for_solid_state_storage(self):
+        # Without it the catalog's full-text counts read every row instead of the GIN index.
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            self.assertEqual(cursor.fetchone()[0], "1.1")
 
 
 def manage(*args, **env) -> subprocess.CompletedProcess:

@@ -433,6 +433,13 @@ class Engine:
             query_meta = self.meta.row(row)
         return self._rank(term_ids, vector, k, filters, query_meta, [*exclude, doc_id])
 
+    def meta_of(self, doc_id: str) -> dict[str, Any]:
+        """The metadata an indexed document was stored with."""
+        row = self._row_of.get(doc_id)
+        if row is None:
+            raise KeyError(f"{doc_id!r} is not in the index")
+        return self.meta.row(row)
+
     def component_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """BM25 and cosine of every row for `query`, in row order (for benchmarks)."""
         term_ids = self.lexical.term_ids(self.tokenizer(query))

@@ -100,6 +100,12 @@ def test_similar_reuses_the_stored_record_and_never_lists_it(engine, embedder):
     assert results[0].agreement.get("chain_node") == ["新能源汽车"]
 
 
+def test_the_stored_metadata_of_a_record_is_read_back_without_the_database(engine):
+    assert engine.meta_of("dem-battery")["chain_node"] == ["新能源汽车"]
+    with pytest.raises(KeyError, match="not in the index"):
+        engine.meta_of("dem-missing")
+
+
 def test_duplicate_ids_are_refused():
     twice = [Document("x", "a"), Document("x", "b")]
     with pytest.raises(ValueError, match="appears twice"):
