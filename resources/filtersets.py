@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import OrgType
 from core.filtersets import ALL
 from core.models import ChainNode, Discipline, HighTechField, IndustryChain, Region
+from core.widgets import use_fast_selects
 from resources import search
 from resources.choices import (
     TRL,
@@ -50,6 +51,14 @@ class RecordFilterSet(django_filters.FilterSet):
         "level": "level",
         "legal_status": "legal_status",
     }
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_fast_selects", False):
+            use_fast_selects(form)
+            form._fast_selects = True
+        return form
 
     def filter_q(self, queryset, name, value):
         if not value.strip():
