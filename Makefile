@@ -9,7 +9,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 CHART_ASSETS := node_modules/.kechuang-charts/changchun.json
 
-.PHONY: setup pdf-libs run test test-only lint browser demo-large bench clean scale scale-stop
+.PHONY: setup pdf-libs run test test-only lint browser demo-large bench clean scale scale-stop load-test
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
@@ -43,6 +43,11 @@ scale: setup
 
 scale-stop:
 	bash scripts/scale-tier.sh stop
+
+# Against a running scale tier (make scale): wrk at 10, 50 and 200 clients (bench/load_test.py).
+load-test: setup
+	bash scripts/ensure-wrk.sh
+	$(PY) bench/load_test.py
 
 browser:
 	bash scripts/ensure-browser.sh

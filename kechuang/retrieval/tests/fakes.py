@@ -31,3 +31,16 @@ class HashingEmbedder:
             if not out[row].any():
                 out[row, 0] = 1.0
         return out
+
+
+class WideHashingEmbedder(HashingEmbedder):
+    """The same bigram hashing at the real model's width (512): an index whose searches cost
+    what the real one's do, built in minutes instead of hours — for load tests of the tier."""
+
+    name = "test-hashing-bigrams-512"
+    dim = 512
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = super().embed(texts)
+        self.texts.clear()  # a long-lived web process keeps nothing
+        return vectors
