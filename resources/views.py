@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from core import permissions
 from core.exceptions import ServiceError
 from core.exports import EXPORT_FORMATS, export_response
 from core.masking import mask_contact
-from core.models import Region
+from core.models import ChainNode, Region
 from core.services.imports import start_import
 from core.views import paginate, redirect_next
 from resources import permissions as record_permissions
@@ -36,7 +36,14 @@ def _kind(key: str) -> Kind:
 
 def _record(request, kind: Kind, pk: int):
     """Fetch a record the user may see; others get a 404, so drafts do not reveal themselves."""
-    record = get_object_or_404(kind.model.objects.select_related("owner", "region"), pk=pk)
+    record = get_object_or_404(
+        kind.model.objects.select_related("owner", "region").prefetch_related(
+            Prefetch("chain_nodes", ChainNode.objects.select_related("chain"))
+        )
+        if hasattr(kind.model, "chain_nodes")
+        else kind.model.objects.select_related("owner", "region"),
+        pk=pk,
+    )
     if not permissions.can(request.user, "resources.view_record", record):
         raise Http404
     return record

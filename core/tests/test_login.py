@@ -94,6 +94,22 @@ class LoginTests(PersonaTestCase):
         follow = self.client.get(response.url)
         self.assertContains(follow, "已自动退出")
 
+    @override_settings(SESSION_IDLE_TIMEOUT=timedelta(minutes=30))
+    def test_activity_keeps_the_session_alive_without_writing_it_on_every_page(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.login(self.enterprise)
+        self.client.get("/accounts/profile/")
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get("/accounts/profile/")
+        self.assertFalse([q for q in queries if 'UPDATE "django_session"' in q["sql"]])
+        session = self.client.session
+        session["last_activity"] -= 29 * 60  # idle 29 minutes: still signed in, and renewed
+        session.save()
+        self.assertEqual(self.client.get("/accounts/profile/").status_code, 200)
+        self.assertGreater(self.client.session["last_activity"], session["last_activity"])
+
     def test_weak_password_is_refused_when_changing(self):
         self.login(self.enterprise)
         response = self.client.post(
