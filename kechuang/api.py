@@ -3,10 +3,13 @@ that documents that shape on every operation."""
 
 from __future__ import annotations
 
+import sys
+
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError, models
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, routers, serializers, status
@@ -151,12 +154,33 @@ def not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+# A lost database connection (the server restarting, a network cut) is the service being
+# briefly unavailable, not a fault in the request: 503 with a time to retry, and the next
+# request reconnects (connection health checks, docs/reliability.md).
+UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request):
+    """Django's handler500, called while the exception is being handled. The page is plain
+    HTML that needs neither the database nor the context processors."""
+    unavailable = isinstance(sys.exc_info()[1], UNAVAILABLE)
+    if unavailable:
+        code, http_status = "unavailable", status.HTTP_503_SERVICE_UNAVAILABLE
+        title = _("服务暂时不可用")
+        message = _("平台的数据库暂时无法访问，您的操作没有完成。请稍等几秒后重试。")
+    else:
+        code, http_status = "server_error", status.HTTP_500_INTERNAL_SERVER_ERROR
+        title = _("服务器出错")
+        message = _("服务器内部错误，请稍后重试。")
     if _is_api(request):
-        return _plain_error(
-            "server_error", _("服务器内部错误，请稍后重试。"), status.HTTP_500_INTERNAL_SERVER_ERROR
-        )
-    return defaults.server_error(request)
+        response = _plain_error(code, message, http_status)
+    else:
+        page = loader.get_template("500.html").render({"title": title, "message": message})
+        response = HttpResponse(page, status=http_status)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 # The responses every operation may give besides its own, in the one shape above. Unsafe
@@ -169,6 +193,7 @@ ERROR_RESPONSES = {
     "401": "身份认证失败。本平台对未登录和令牌无效一般返回 403，客户端应同样处理 401。",
     "403": "未登录、令牌无效，或无权执行此操作。",
     "404": "对象不存在，或当前用户无权查看。",
+    "503": "服务暂时不可用（数据库无法访问），按 Retry-After 头的秒数稍后重试。",
 }
 CONFLICT_RESPONSE = ("409", "对象当前的状态不允许此操作，message 说明当前状态。")
 UNSUPPORTED_MEDIA_TYPE = (
@@ -210,7 +235,7 @@ def _takes_files(operation, schemas) -> bool:
 
 def document_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation documents the error shape for
-    400/401/403/404, unsafe methods for 409, operations with a body for 415 (and 507 when they
+    400/401/403/404/503, unsafe methods for 409, operations with a body for 415 (and 507 when they
     take files), the token endpoint 429, unless the view documented its own; id path
     parameters are integers."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA

@@ -151,5 +151,21 @@ class DroppedConnectionTests(ReferenceDataMixin, TransactionTestCase):
         self.client.raise_request_exception = False
         self.assertEqual(self._request(), 200)
         self._server_drops_our_connection()
-        self.assertEqual(self._request(), 500)
+        self.assertEqual(self._request(), 503)
         self.assertEqual(self._request(), 200)
+
+    def test_a_lost_database_is_a_503_to_retry_on_pages_and_in_the_api(self):
+        self._keep_connections(health_checks=False)
+        self.client.raise_request_exception = False
+        for path, body in [
+            ("/resources/achievements/", "平台的数据库暂时无法访问"),
+            ("/api/resources/achievements/", '"code": "unavailable"'),
+        ]:
+            close_old_connections()
+            self.client.get(path)
+            self._server_drops_our_connection()
+            response = self.client.get(path)
+            close_old_connections()
+            self.assertEqual(response.status_code, 503)
+            self.assertEqual(response["Retry-After"], "5")
+            self.assertIn(body, response.content.decode())

@@ -3,6 +3,8 @@ it: every answer under /api/ is {code, message, errors} with a Chinese message."
 
 from __future__ import annotations
 
+import json
+
 from django.test import SimpleTestCase
 
 from core.testing import PersonaTestCase
@@ -29,6 +31,25 @@ class ErrorShapeTests(PersonaTestCase):
         response = self.client.get("/no-such-page/")
         self.assertEqual(response.status_code, 404)
         self.assertIn("text/html", response["Content-Type"])
+
+    def test_an_unexpected_error_is_a_chinese_page_or_the_error_shape(self):
+        from django.test import RequestFactory
+
+        from kechuang.api import server_error
+
+        for path in ("/resources/achievements/", "/api/resources/achievements/"):
+            try:
+                raise RuntimeError("a fault in the code")
+            except RuntimeError:
+                response = server_error(RequestFactory().get(path))
+            self.assertEqual(response.status_code, 500)
+            self.assertNotIn("Retry-After", response)
+            if path.startswith("/api/"):
+                body = json.loads(response.content)
+                self.assertEqual(body["code"], "server_error")
+                self.assertEqual(body["message"], "服务器内部错误，请稍后重试。")
+            else:
+                self.assertIn("服务器内部错误，请稍后重试。", response.content.decode())
 
     def test_a_body_that_is_not_json_is_refused_in_chinese(self):
         self.login(self.city_admin)
