@@ -58,3 +58,39 @@ class LanguageMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Pages run only the platform's own script files and talk only to the platform (it uses
+    no CDN): an injected <script> or an inline handler does not run, and a page cannot send
+    data elsewhere. Inline style attributes stay allowed (templates and ECharts use them).
+    The API's pages for developers (the browsable API, Swagger UI) keep inline scripts, which
+    those libraries need; they show no user content beyond the API's own answers."""
+
+    STRICT = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+    DEVELOPER = STRICT.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response and response.get(
+            "Content-Type", ""
+        ).startswith("text/html"):
+            developer = request.path.startswith("/api/")
+            response["Content-Security-Policy"] = self.DEVELOPER if developer else self.STRICT
+        return response

@@ -66,9 +66,42 @@ def browser():
                 "--lang=zh-CN",
             ],
         )
+        violations = _watch_content_security_policy(b)
         yield b
         b.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # Every browser test also checks that its pages run under the Content-Security-Policy.
+    assert not violations, f"Content-Security-Policy refused: {violations}"
+
+
+def _watch_content_security_policy(browser) -> list[str]:
+    """Collect the console's CSP refusals of every page the tests open in this browser."""
+    violations: list[str] = []
+
+    def watch(page):
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}")
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
+
+    new_context, new_page = browser.new_context, browser.new_page
+
+    def context_watched(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("page", watch)
+        return context
+
+    def page_watched(*args, **kwargs):
+        page = new_page(*args, **kwargs)
+        watch(page)
+        return page
+
+    browser.new_context, browser.new_page = context_watched, page_watched
+    return violations
 
 
 @pytest.fixture

@@ -99,3 +99,21 @@ class LanguageDefaultTests(PersonaTestCase):
         self.assertContains(response, '<html lang="zh-CN">')
         self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
         self.assertContains(self.client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN"), '<html lang="en">')
+
+
+class SecurityHeaderTests(PersonaTestCase):
+    def test_pages_may_run_only_the_platforms_own_scripts(self):
+        self.login(self.enterprise)
+        policy = self.client.get("/")["Content-Security-Policy"]
+        directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+        self.assertEqual(directives["script-src"], "'self'")
+        self.assertEqual(directives["connect-src"], "'self'")
+        self.assertEqual(directives["frame-ancestors"], "'none'")
+        self.assertEqual(self.client.get("/")["X-Content-Type-Options"], "nosniff")
+
+    def test_the_api_pages_for_developers_keep_their_inline_scripts(self):
+        policy = self.client.get("/api/docs/")["Content-Security-Policy"]
+        self.assertIn("script-src 'self' 'unsafe-inline'", policy)
+
+    def test_json_answers_carry_no_page_policy(self):
+        self.assertNotIn("Content-Security-Policy", self.client.get("/api/regions/"))
