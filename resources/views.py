@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -61,23 +62,62 @@ def _cell(record, name: str) -> str:
     return "" if value is None else str(value)
 
 
+FACET_VALUES = 20  # the most frequent values shown per facet
+
+
+def _facet_counts(queryset, names: tuple[str, ...]) -> dict[str, list[tuple[object, int]]]:
+    """For each facet, its most frequent values over the result set, with their counts. On
+    PostgreSQL in one pass over the matching rows (GROUPING SETS), elsewhere one per facet."""
+    queryset = queryset.order_by()
+    if connection.vendor != "postgresql" or len(names) < 2:
+        return {
+            name: [
+                (row[name], row["n"])
+                for row in queryset.values(name)
+                .annotate(n=Count("id"))
+                .order_by("-n", name)[:FACET_VALUES]
+            ]
+            for name in names
+        }
+    inner, params = queryset.values_list(*names).query.sql_with_params()
+    columns = [f"c{i}" for i in range(len(names))]
+    sql = (
+        f"SELECT {', '.join(columns)}, GROUPING({', '.join(columns)}), COUNT(*) "
+        f"FROM ({inner}) AS matching({', '.join(columns)}) "
+        f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in columns)})"
+    )
+    counts: dict[str, list[tuple[object, int]]] = {name: [] for name in names}
+    width = len(names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for *values, grouping, n in cursor.fetchall():
+            # GROUPING() has a 1 bit for each column not grouped in this row's set.
+            position = next(i for i in range(width) if not grouping & (1 << (width - 1 - i)))
+            counts[names[position]].append((values[position], n))
+    return {
+        name: sorted(pairs, key=lambda pair: (-pair[1], pair[0] is None, pair[0]))[:FACET_VALUES]
+        for name, pairs in counts.items()
+    }
+
+
 def _facets(queryset, kind: Kind) -> list[dict]:
     """Counts per value of the main facets, over the current result set."""
     out = []
+    counted = _facet_counts(queryset, kind.facet_fields)
     for name in kind.facet_fields:
         f = kind.model._meta.get_field(name)
-        rows = queryset.order_by().values(name).annotate(n=Count("id")).order_by("-n")[:20]
+        rows = counted[name]
         if f.is_relation:
             regions = {
                 pk: (code, label)
                 for pk, code, label in Region.objects.filter(
-                    pk__in=[r[name] for r in rows]
+                    pk__in=[value for value, _n in rows]
                 ).values_list("pk", "code", "name")
             }
-            values = [(*regions.get(r[name], (None, "—")), r["n"]) for r in rows]
+            values = [(*regions.get(value, (None, "—")), n) for value, n in rows]
         else:
             labels = dict(f.flatchoices)
-            values = [(r[name], labels.get(r[name], r[name]), r["n"]) for r in rows]
+            values = [(value, labels.get(value, value), n) for value, n in rows]
         out.append({"name": name, "label": f.verbose_name, "values": values})
     return out
 
