@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from core.choices import OrgType, Role
 from core.factories import MembershipFactory, OrganisationFactory
@@ -80,15 +81,10 @@ def test_an_enterprise_claims_the_bureau_approves_and_the_evaluation_is_publishe
     assert "2,000.50 元 × 补贴比例 30% = 600.15 元" in quote
     assert "尚可申请 200,000.00 元" in quote
     page.uncheck("#claim tbody tr:nth-child(1) input[type=checkbox]")
-    page.wait_for_function(
-        "document.querySelector('#quote-amount') &&"
-        " document.querySelector('#quote-amount').textContent.trim() === '240.15'"
-    )
+    expect(page.locator("#quote-amount")).to_have_text("240.15")
     assert "800.50 元 × 补贴比例 30% = 240.15 元" in page.inner_text("#quote")
     page.check("#claim tbody tr:nth-child(1) input[type=checkbox]")
-    page.wait_for_function(
-        "document.querySelector('#quote-amount').textContent.trim() === '600.15'"
-    )
+    expect(page.locator("#quote-amount")).to_have_text("600.15")
     assert fits(page)
     page.screenshot(path=SHOTS / "sharing-subsidy-claim.png", full_page=True)
     small = browser.new_context(**PHONE)
