@@ -39,6 +39,7 @@ run: setup
 	bash scripts/run.sh
 
 scale: setup
+	bash scripts/ensure-nginx.sh
 	bash scripts/scale-tier.sh start
 
 scale-stop:

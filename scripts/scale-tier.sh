@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The scale tier on this machine: PostgreSQL, the Redis task queue with several workers and
-# several gunicorn web processes behind one port — the same code as `make run`, switched by
+# several gunicorn web processes behind nginx on one port — the same code as `make run`, switched by
 # environment variables only (docs/deployment.md).
 #
 #   scripts/scale-tier.sh start    set up (first time: database, demo data, index) and serve
@@ -41,6 +41,8 @@ export KECHUANG_DEBUG=false
 export KECHUANG_SHOW_DEMO_LOGINS=true
 export KECHUANG_DB_CONN_MAX_AGE=60
 export KECHUANG_DB_CONN_HEALTH_CHECKS=true
+# nginx in front passes the client's address in X-Forwarded-For.
+export KECHUANG_PROXY_HOPS=1
 [ -z "${KC_SCALE_EMBEDDER:-}" ] || export KECHUANG_EMBEDDER="$KC_SCALE_EMBEDDER"
 
 alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -86,11 +88,17 @@ start() {
   fi
   "$PY" manage.py collectstatic --noinput -v 0
 
+  rm -f "$RUN/gunicorn.sock"
   .venv/bin/gunicorn kechuang.wsgi:application \
-    --bind "127.0.0.1:$PORT" --workers "$WEB" --timeout 120 --graceful-timeout 20 \
+    --bind "unix:$RUN/gunicorn.sock" --workers "$WEB" --timeout 120 --graceful-timeout 20 \
     --pid "$RUN/gunicorn.pid" --daemon \
     --access-logfile "$DIR/log/access.log" --error-logfile "$DIR/log/gunicorn.log" \
     --access-logformat '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s'
+
+  # nginx on the public port, as in production: it holds slow and idle client connections
+  # (a sync gunicorn process would wait on each) and hands gunicorn whole requests.
+  write_nginx_conf
+  /usr/sbin/nginx -c "$DIR/nginx.conf" -p "$DIR/nginx/"
 
   # Each worker runs under a small supervisor that restarts it when it dies (as systemd's
   # Restart=always would) and first settles the jobs it left running (docs/reliability.md).
@@ -117,6 +125,41 @@ start() {
   echo "登录账号见登录页（密码 Kechuang2026）。停止：$0 stop"
 }
 
+write_nginx_conf() {
+  mkdir -p "$DIR/nginx"
+  local user=""
+  [ "$(id -u)" = 0 ] && user="user root root;"
+  cat >"$DIR/nginx.conf" <<CONF
+$user
+worker_processes 1;
+pid $RUN/nginx.pid;
+error_log $DIR/log/nginx-error.log warn;
+events { worker_connections 2048; }
+http {
+  access_log off;  # gunicorn's access log has each request's time and process
+  client_body_temp_path $DIR/nginx/body;
+  proxy_temp_path $DIR/nginx/proxy;
+  fastcgi_temp_path $DIR/nginx/fastcgi;
+  uwsgi_temp_path $DIR/nginx/uwsgi;
+  scgi_temp_path $DIR/nginx/scgi;
+  client_max_body_size 25m;  # attachments and imports are refused above 20 MB by the platform
+  keepalive_timeout 65s;
+  upstream kechuang { server unix:$RUN/gunicorn.sock fail_timeout=0; }
+  server {
+    listen 127.0.0.1:$PORT;
+    location / {
+      proxy_pass http://kechuang;
+      proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_redirect off;
+      proxy_read_timeout 120s;
+    }
+  }
+}
+CONF
+}
+
 stop_pid_file() {
   local file="$1"
   alive "$file" || { rm -f "$file"; return 0; }
@@ -132,6 +175,7 @@ stop() {
   # Supervisors first, so they do not restart the workers being stopped.
   for file in "$RUN"/supervisor-*.pid; do [ -e "$file" ] && stop_pid_file "$file"; done
   for file in "$RUN"/worker-*.pid; do [ -e "$file" ] && stop_pid_file "$file"; done
+  stop_pid_file "$RUN/nginx.pid"
   stop_pid_file "$RUN/gunicorn.pid"
   echo "规模部署已停止。"
 }
@@ -140,7 +184,7 @@ status() {
   if alive "$RUN/gunicorn.pid"; then
     local children
     children="$(pgrep -P "$(cat "$RUN/gunicorn.pid")" | wc -l)"
-    echo "网站：http://127.0.0.1:$PORT/  gunicorn 主进程 $(cat "$RUN/gunicorn.pid")，$children 个网站进程"
+    echo "网站：http://127.0.0.1:$PORT/  nginx $(cat "$RUN/nginx.pid" 2>/dev/null || echo 未运行)，gunicorn 主进程 $(cat "$RUN/gunicorn.pid")，$children 个网站进程"
   else
     echo "网站：未运行"
   fi
