@@ -3,6 +3,7 @@ tier differ only in environment variables, documented in docs/configuration.md."
 
 from __future__ import annotations
 
+import math
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -119,10 +120,10 @@ elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 else:
     # PostgreSQL's default random_page_cost (4) assumes spinning disks: it then reads every
     # row's text vector rather than use the catalog's GIN index, ten times slower here
-    # (docs/decisions.md, "Planner costs"). Set per connection, so a shared server keeps its own.
+    # (docs/decisions.md, "Scale tier"). Set per connection, so a shared server keeps its own.
     _page_cost = env_str("KECHUANG_PG_RANDOM_PAGE_COST", "1.1")
     try:
-        if float(_page_cost) <= 0:
+        if not (math.isfinite(float(_page_cost)) and float(_page_cost) > 0):
             raise ValueError
     except ValueError:
         raise ConfigurationError(

@@ -37,14 +37,12 @@ def _kind(key: str) -> Kind:
 
 def _record(request, kind: Kind, pk: int):
     """Fetch a record the user may see; others get a 404, so drafts do not reveal themselves."""
-    record = get_object_or_404(
-        kind.model.objects.select_related("owner", "region").prefetch_related(
+    records = kind.model.objects.select_related("owner", "region")
+    if hasattr(kind.model, "chain_nodes"):  # shown with their chains' names
+        records = records.prefetch_related(
             Prefetch("chain_nodes", ChainNode.objects.select_related("chain"))
         )
-        if hasattr(kind.model, "chain_nodes")
-        else kind.model.objects.select_related("owner", "region"),
-        pk=pk,
-    )
+    record = get_object_or_404(records, pk=pk)
     if not permissions.can(request.user, "resources.view_record", record):
         raise Http404
     return record

@@ -46,14 +46,15 @@ class SettingsTests(SimpleTestCase):
         self.assertEqual(start_with(KECHUANG_DEBUG="true").returncode, 0)
 
     def test_a_bad_planner_cost_is_refused(self):
-        result = start_with(
-            KECHUANG_DEBUG="true",
-            DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
-            KECHUANG_PG_RANDOM_PAGE_COST="fast",
-        )
-        self.assertIn(
-            "KECHUANG_PG_RANDOM_PAGE_COST='fast' must be a positive number", result.stderr
-        )
+        for value in ("fast", "nan", "0"):
+            result = start_with(
+                KECHUANG_DEBUG="true",
+                DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
+                KECHUANG_PG_RANDOM_PAGE_COST=value,
+            )
+            self.assertIn(
+                f"KECHUANG_PG_RANDOM_PAGE_COST='{value}' must be a positive number", result.stderr
+            )
 
 
 class PlannerCostTests(TestCase):
