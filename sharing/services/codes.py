@@ -4,7 +4,8 @@
 Characters come from Crockford's base-32 alphabet (no I, L, O or U, so nothing reads as another
 character), drawn with `secrets`, so numbers cannot be guessed from one another. The check
 character is Luhn mod 32 over the year and the random part: any single mistyped character and
-any swap of two neighbours is caught before the database is asked.
+any swap of two different neighbours but 0 <-> Z (Luhn's one blind pair: both weigh 0 and 31,
+doubled or not) is caught before the database is asked.
 """
 
 from __future__ import annotations

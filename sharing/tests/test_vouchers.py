@@ -285,6 +285,19 @@ class VerificationTests(VoucherTestCase):
             with self.assertRaisesMessage(ServiceError, "券号格式不正确或校验位不符，请核对。"):
                 vouchers.get_voucher_by_code(bad)
 
+    def test_every_single_typo_and_every_neighbour_swap_but_zero_z_is_caught(self):
+        code = "2026-7K3QD9XM-" + codes.check_character("20267K3QD9XM")
+        self.assertTrue(codes.is_well_formed(code))
+        for i in [*range(0, 4), *range(5, 13), 14]:
+            for char in codes.ALPHABET[:10] if i < 4 else codes.ALPHABET:
+                typo = code[:i] + char + code[i + 1 :]
+                self.assertEqual(codes.is_well_formed(typo), typo == code, typo)
+        for a in codes.ALPHABET:
+            for b in codes.ALPHABET.replace(a, ""):
+                check = codes.check_character(f"2026{a}{b}000000")
+                swapped = f"2026-{b}{a}000000-{check}"
+                self.assertEqual(codes.is_well_formed(swapped), {a, b} == {"0", "Z"}, swapped)
+
     def test_an_unknown_well_formed_number_is_not_found(self):
         with self.assertRaisesMessage(NotFound, "未找到该券号。"):
             vouchers.get_voucher_by_code(codes.new_code(2026))

@@ -263,9 +263,14 @@ class VerifyPageTests(VoucherTestCase):
 
     def test_a_mistyped_number_and_an_unknown_one(self):
         code = self.voucher.code
-        swapped = code[:5] + code[6] + code[5] + code[7:]
-        if swapped == code:
-            swapped = code[:-1] + ("0" if code[-1] != "0" else "1")
+        # Two neighbours of the random part swapped; the check catches every such swap but
+        # 0 <-> Z (see codes.py), so take the first pair it catches, or a wrong check character.
+        swaps = [
+            code[:i] + code[i + 1] + code[i] + code[i + 2 :]
+            for i in range(5, 12)
+            if {code[i], code[i + 1]} not in ({code[i]}, {"0", "Z"})
+        ]
+        swapped = swaps[0] if swaps else code[:-1] + ("0" if code[-1] != "0" else "1")
         page = self.client.get("/sharing/vouchers/verify/", {"code": swapped})
         self.assertContains(page, "券号格式不正确或校验位不符，请核对。", status_code=400)
         page = self.client.get("/sharing/vouchers/verify/", {"code": codes.new_code(2026)})
