@@ -36,6 +36,12 @@ from .meta import MetaTable
 from .tokenize import Mode, Tokenizer
 from .vectors import VectorStore
 
+# How many of a document's words rank others against it in `similar`: its most telling ones
+# (count × idf), as "more like this" queries do. On csl-dev, 32 keeps topical precision within
+# 0.003 of all words (docs/benchmarks.md, "Record pages"); on a large corpus its common words
+# are most of the postings read.
+SIMILAR_TERMS = 32
+
 Progress = Callable[[int, int, str], None]
 """progress(done, total, stage) with stage one of "tokenise", "embed", "index", "save"."""
 
@@ -413,21 +419,28 @@ class Engine:
         *,
         query_meta: Mapping[str, Any] | None = None,
         exclude: Iterable[str] = (),
+        max_terms: int | None = SIMILAR_TERMS,
     ) -> list[Result]:
         """Rank other documents against an indexed one, reusing its stored terms and vector.
 
         No embedding happens, so this is the cheap call for "on an achievement's page, the
         demands that fit". The document itself is never in its own list; its metadata is the
-        default `query_meta`.
+        default `query_meta`. Its `max_terms` most telling words are the lexical query (None:
+        all of them).
         """
         row = self._row_of.get(doc_id)
         if row is None:
             raise KeyError(f"{doc_id!r} is not in the index")
         start, end = self.lexical.indptr[row], self.lexical.indptr[row + 1]
-        term_ids = np.repeat(
-            np.asarray(self.lexical.terms[start:end], dtype=np.int64),
-            np.asarray(self.lexical.counts[start:end]),
-        )
+        terms = np.asarray(self.lexical.terms[start:end], dtype=np.int64)
+        counts = np.asarray(self.lexical.counts[start:end])
+        if max_terms is not None and len(terms) > max_terms:
+            # The document's most telling words (count × idf), as "more like this" queries do:
+            # its common words add little to the ranking and most of the postings to read.
+            weight = counts * self.lexical.idf[terms]
+            keep = np.sort(np.argpartition(-weight, max_terms - 1)[:max_terms])
+            terms, counts = terms[keep], counts[keep]
+        term_ids = np.repeat(terms, counts)
         vector = np.asarray(self.vectors.matrix[row], dtype=np.float64)
         if query_meta is None:
             query_meta = self.meta.row(row)

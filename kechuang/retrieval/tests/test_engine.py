@@ -100,6 +100,17 @@ def test_similar_reuses_the_stored_record_and_never_lists_it(engine, embedder):
     assert results[0].agreement.get("chain_node") == ["新能源汽车"]
 
 
+def test_similar_ranks_by_the_records_most_telling_words(engine):
+    everything = engine.similar("dem-battery", k=5, max_terms=None)
+    assert any(len(r.shared_terms) > 2 for r in everything)
+    telling = engine.similar("dem-battery", k=5, max_terms=2)
+    kept = set().union(*(r.shared_terms for r in telling))
+    assert 0 < len(kept) <= 2
+    idf = dict(zip(engine.term_names, engine.lexical.idf, strict=True))
+    rarest = max(idf[t] for r in everything for t in r.shared_terms)
+    assert max(idf[t] for t in kept) == pytest.approx(rarest)
+
+
 def test_the_stored_metadata_of_a_record_is_read_back_without_the_database(engine):
     assert engine.meta_of("dem-battery")["chain_node"] == ["新能源汽车"]
     with pytest.raises(KeyError, match="not in the index"):
