@@ -255,6 +255,23 @@ if TASKS_MODE == "redis":
     # index of a large corpus (docs/benchmarks.md).
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600}}
 
+# A shared cache (Redis) for every web process, or each process's own memory.
+CACHE_URL = env_str("KECHUANG_CACHE_URL", "")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ConfigurationError(
+        f"KECHUANG_CACHE_URL={CACHE_URL!r} is not a Redis URL (redis://host:port/db)."
+    )
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# How long a catalog search's result list and facet counts are kept (0: not at all); a new,
+# changed or archived record of the kind makes them stale at once (resources/search.py).
+SEARCH_CACHE_SECONDS = env_int("KECHUANG_SEARCH_CACHE_SECONDS", 300, minimum=0)
+
 EMAIL_BACKEND = env_str("KECHUANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("KECHUANG_FROM_EMAIL", "noreply@kechuang.local")
 

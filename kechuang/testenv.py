@@ -10,3 +10,6 @@ os.environ.setdefault("KECHUANG_DEBUG", "false")
 os.environ.setdefault("KECHUANG_DB_CONN_MAX_AGE", "0")
 # Tests index with a tiny deterministic embedder instead of loading the sentence-vector model.
 os.environ.setdefault("KECHUANG_EMBEDDER", "kechuang.retrieval.tests.fakes.HashingEmbedder")
+# Tests create records directly, without the publishing service that makes cached searches
+# stale; the cache is tested on its own (resources/tests/test_catalog.py).
+os.environ.setdefault("KECHUANG_SEARCH_CACHE_SECONDS", "0")

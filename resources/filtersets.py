@@ -27,7 +27,14 @@ SORTS = (("relevance", _("相关度")), ("newest", _("最新发布")))
 
 
 class RecordFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+    q = django_filters.CharFilter(
+        label=_("关键词"),
+        method="filter_q",
+        help_text=_(
+            "全文检索。匹配的记录很多时，列出（并计数）其中最新发布的 5,000 条，"
+            "按相关度或发布时间排序；导出包含全部匹配记录。"
+        ),
+    )
     region = django_filters.ModelChoiceFilter(
         label=_("所在区域"),
         queryset=Region.objects.exclude(kind="city"),
@@ -73,18 +80,28 @@ class RecordFilterSet(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in `qs`, once every filter has run
 
+    def _text_search(self) -> tuple[bool, bool]:
+        """(a text query is given, its matches are to be ranked by relevance)."""
+        if not (self.is_bound and self.is_valid()):
+            return False, False
+        has_query = bool(self.form.cleaned_data.get("q", "").strip())
+        return has_query, has_query and self.form.cleaned_data.get("sort") != "newest"
+
     @property
     def qs(self):
+        """Every match, in order (exports and subscriptions; pages use `listing()`)."""
         queryset = super().qs
-        has_query = (
-            bool(self.form.cleaned_data.get("q", "").strip())
-            if self.is_bound and self.is_valid()
-            else False
-        )
-        sort = self.form.cleaned_data.get("sort") if self.is_bound and self.is_valid() else None
-        if has_query and sort != "newest":
+        if self._text_search()[1]:
             return queryset.order_by("-rank", "-published_at", "-id")
         return queryset.order_by("-published_at", "-id")
+
+    def listing(self):
+        """What a list page or the API lists: `qs`, except that a text search lists only the
+        newest search.MAX_LISTED of its matches (ranked among themselves)."""
+        has_query, by_relevance = self._text_search()
+        if not has_query:
+            return self.qs
+        return search.listing(super().qs, self.queryset, by_relevance=by_relevance)
 
 
 def _chain_filters():

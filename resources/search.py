@@ -8,10 +8,15 @@ Chinese itself, which is why the words are cut beforehand (docs/decisions.md).
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import jieba
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -143,3 +148,89 @@ def search(queryset: QuerySet, query: str, facets: dict[str, object] | None = No
         params=[_fts5_expression(groups)],
         select={"rank": f"-{fts}.rank"},
     )
+
+
+# A text search lists at most this many matches: the newest ones, ranked among themselves.
+# Ranking, counting and faceting every match of a common word costs time in proportion to the
+# matches (a word in a quarter of a million records: seconds); the newest MAX_LISTED are found
+# by walking the date index and cost the same whatever the word (docs/decisions.md).
+MAX_LISTED = 5000
+
+
+class Listing(Sequence):
+    """Records in a decided order, known by their keys: what Django's and the API's
+    paginators need (a length and slices), with only the slice shown read from the database."""
+
+    def __init__(self, pks: list[int], queryset: QuerySet) -> None:
+        self.pks = pks
+        self._queryset = queryset
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    def count(self) -> int:  # Paginator asks for count() when there is one
+        return len(self.pks)
+
+    @property
+    def truncated(self) -> bool:
+        """True when the search may have matched more records than are listed."""
+        return len(self.pks) >= MAX_LISTED
+
+    def queryset(self) -> QuerySet:
+        """All the listed records, unordered (for facet counts)."""
+        return self._queryset.filter(pk__in=self.pks)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            wanted = self.pks[index]
+            found = self._queryset.filter(pk__in=wanted).in_bulk()
+            return [found[pk] for pk in wanted if pk in found]
+        return self[index : index + 1 or None][0]
+
+
+def listing(matches: QuerySet, base: QuerySet, *, by_relevance: bool) -> Listing:
+    """The newest MAX_LISTED of a text search's matches (`search()`'s queryset), most relevant
+    first unless `by_relevance` is False; equally relevant records stay newest first."""
+
+    def ranked() -> list[int]:
+        rows = list(
+            matches.order_by("-published_at", "-id").values_list("pk", "rank", "published_at")[
+                :MAX_LISTED
+            ]
+        )
+        if by_relevance:
+            rows.sort(key=lambda row: -row[1])  # a stable sort: ties keep the date order
+        return [pk for pk, _rank, _at in rows]
+
+    key = f"listing:{by_relevance}:{MAX_LISTED}:{matches.query}"
+    return Listing(cached(matches.model, key, ranked), base)
+
+
+# What a search found is kept for a few minutes (settings.SEARCH_CACHE_SECONDS), under a key
+# that holds the query's whole SQL and a version of the record kind that changes whenever one
+# of its records is published, changed or archived: a popular search costs its work once per
+# change, and a new record shows at once, in every process when the cache is shared (Redis).
+
+
+def _version_key(label: str) -> str:
+    return f"catalog-version:{label}"
+
+
+def cached(model, key: str, compute: Callable[[], Any]) -> Any:
+    seconds = settings.SEARCH_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    label = model._meta.label_lower
+    version = cache.get(_version_key(label), 0)
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+    full_key = f"catalog:{label}:{version}:{digest}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, seconds)
+    return value
+
+
+def catalog_changed(label: str) -> None:
+    """A record of this kind (model label) was published, changed or archived."""
+    cache.set(_version_key(label), time.time_ns(), None)

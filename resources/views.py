@@ -19,6 +19,7 @@ from core.models import ChainNode, Region
 from core.services.imports import start_import
 from core.views import paginate, redirect_next
 from resources import permissions as record_permissions
+from resources import search
 from resources.choices import RecordStatus
 from resources.filtersets import filterset_for
 from resources.forms import form_for
@@ -67,6 +68,12 @@ def _facet_counts(queryset, names: tuple[str, ...]) -> dict[str, list[tuple[obje
     """For each facet, its most frequent values over the result set, with their counts. On
     PostgreSQL in one pass over the matching rows (GROUPING SETS), elsewhere one per facet."""
     queryset = queryset.order_by()
+    return search.cached(
+        queryset.model, f"facets:{names}:{queryset.query}", lambda: _count_facets(queryset, names)
+    )
+
+
+def _count_facets(queryset, names: tuple[str, ...]) -> dict[str, list[tuple[object, int]]]:
     if connection.vendor != "postgresql" or len(names) < 2:
         return {
             name: [
@@ -126,23 +133,29 @@ def catalog(request, kind):
         "owner", "region"
     )
     filterset = filterset_for(kind)(request.GET or None, queryset=base)
-    queryset = filterset.qs if filterset.is_bound else base.order_by("-published_at", "-id")
-    if filterset.is_bound and not filterset.is_valid():
-        queryset = base.none()
+    valid = not filterset.is_bound or filterset.is_valid()
     fmt = request.GET.get("export")
-    if fmt in EXPORT_FORMATS:
+    if fmt in EXPORT_FORMATS:  # every match, not only the listed ones
+        queryset = filterset.qs if valid else base.none()
         fields = ["title", *kind.columns]
         headers = [str(kind.model._meta.get_field(n).verbose_name) for n in fields]
         rows = ([_cell(r, n) for n in fields] for r in queryset.iterator(chunk_size=2000))
         return export_response(headers, rows, str(kind.label), fmt, str(kind.label))
-    page, query = paginate(request, queryset)
+    listed = filterset.listing() if valid else base.none()
+    page, query = paginate(request, listed)
     context = {
         "kind": kind,
         "kinds": KINDS.values(),
         "filterset": filterset,
         "page": page,
         "query": query,
-        "facets": _facets(queryset, kind) if page.paginator.count else [],
+        "truncated": getattr(listed, "truncated", False),
+        "max_listed": search.MAX_LISTED,
+        "facets": (
+            _facets(listed.queryset() if isinstance(listed, search.Listing) else listed, kind)
+            if page.paginator.count
+            else []
+        ),
         "can_add": permissions.can(request.user, "resources.add_record"),
         "columns": [(n, kind.model._meta.get_field(n).verbose_name) for n in kind.columns],
     }

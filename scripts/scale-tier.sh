@@ -8,6 +8,8 @@
 #   scripts/scale-tier.sh status   which of its processes run
 #   scripts/scale-tier.sh manage CMD …   a `kechuang` command with the tier's settings
 #                                        (e.g. `manage backup --out DIR`)
+#   scripts/scale-tier.sh python SCRIPT …  a script with the tier's settings
+#                                           (e.g. `python bench/large_pages.py --write`)
 #
 # Settings (environment, defaults in brackets): KC_SCALE_PORT [8400], KC_SCALE_WEB [4]
 # gunicorn processes, KC_SCALE_WORKERS [3] task workers, KC_SCALE_DB [kechuang_scale],
@@ -36,6 +38,8 @@ export DATABASE_URL="postgres://postgres@$PGHOST:$PGPORT/$DB"
 export KECHUANG_DATA_DIR="$DIR"
 export KECHUANG_TASKS="$QUEUE"
 export KECHUANG_REDIS_URL="${KC_SCALE_REDIS:-redis://127.0.0.1:6379/7}"
+# The web processes share one cache (catalog searches, their facet counts) in the same Redis.
+export KECHUANG_CACHE_URL="$KECHUANG_REDIS_URL"
 export SECRET_KEY="$(cat "$DIR/secret_key")"
 export KECHUANG_DEBUG=false
 export KECHUANG_SHOW_DEMO_LOGINS=true
@@ -200,5 +204,6 @@ case "${1:-start}" in
   stop) stop ;;
   status) status ;;
   manage) shift; exec "$PY" manage.py "$@" ;;
-  *) echo "用法：$0 start|stop|status|manage CMD…" >&2; exit 2 ;;
+  python) shift; exec "$PY" "$@" ;;
+  *) echo "用法：$0 start|stop|status|manage CMD…|python SCRIPT…" >&2; exit 2 ;;
 esac

@@ -56,6 +56,12 @@ class SettingsTests(SimpleTestCase):
                 f"KECHUANG_PG_RANDOM_PAGE_COST='{value}' must be a positive number", result.stderr
             )
 
+    def test_a_cache_that_is_not_redis_or_a_negative_lifetime_is_refused(self):
+        result = start_with(KECHUANG_DEBUG="true", KECHUANG_CACHE_URL="memcached://x:11211")
+        self.assertIn("KECHUANG_CACHE_URL='memcached://x:11211' is not a Redis URL", result.stderr)
+        result = start_with(KECHUANG_DEBUG="true", KECHUANG_SEARCH_CACHE_SECONDS="-5")
+        self.assertIn("KECHUANG_SEARCH_CACHE_SECONDS=-5 is below the minimum of 0", result.stderr)
+
 
 class PlannerCostTests(TestCase):
     @skipUnless(connection.vendor == "postgresql", "a PostgreSQL setting")

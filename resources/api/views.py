@@ -109,7 +109,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         )
         if not fs.is_valid():
             raise serializers.ValidationError(fs.errors)
-        return fs.qs
+        return fs.listing()
 
     def perform_create(self, serializer):
         serializer.instance = records.create_record(
@@ -181,7 +181,11 @@ def viewsets_for_router():
                 "kind": kind,
                 "serializer_class": serializer_for(kind),
                 "queryset": kind.model.objects.none(),
-                "__doc__": f"{kind.label}：公开检索已发布记录；单位用户新建、修改、提交本单位记录。",
+                "__doc__": (
+                    f"{kind.label}：公开检索已发布记录；单位用户新建、修改、提交本单位记录。"
+                    "列表可用目录页的筛选参数（q 为全文检索；匹配很多时只列出并计数其中最新发布的"
+                    " 5,000 条，按相关度排序，sort=newest 按发布时间）。"
+                ),
             },
         )
         yield kind.key, cls

@@ -19,7 +19,10 @@ detail_panels: dict[str, list[Callable[[object], str]]] = {}
 
 
 def record_changed(record) -> None:
+    from resources.search import catalog_changed
+
     label, pk = record._meta.label_lower, record.pk
+    transaction.on_commit(lambda: catalog_changed(label))
     for hook in after_change:
         transaction.on_commit(lambda hook=hook: hook(label, pk))
 

@@ -112,6 +112,72 @@ class CatalogTests(PersonaTestCase):
         self.assertEqual((sub.name, sub.query), ("激光", "q=激光器"))
         self.assertContains(self.client.get("/resources/subscriptions/"), "激光")
 
+    def test_a_search_matching_very_many_lists_the_newest_ranked_and_exports_all(self):
+        import datetime
+        from unittest import mock
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        titles = [  # newest first
+            "光纤传感网络",
+            "光纤激光器与光纤放大器的光纤耦合",
+            "光纤陀螺",
+            "光纤光栅光纤光纤",  # the best match, but the oldest
+        ]
+        for age, title in enumerate(titles):
+            record = AchievementFactory(owner=self.university, title=title)
+            Achievement.objects.filter(pk=record.pk).update(
+                published_at=now - datetime.timedelta(days=age + 1)
+            )
+        with mock.patch("resources.search.MAX_LISTED", 3):
+            page = self.client.get("/resources/achievements/", {"q": "光纤"})
+            listed = [r.title for r in page.context["page"]]
+            self.assertEqual(listed[0], "光纤激光器与光纤放大器的光纤耦合")
+            self.assertEqual(sorted(listed), sorted(titles[:3]))
+            self.assertContains(page, "这里列出其中最新发布的 3 条")
+            self.assertContains(page, "共 3 条")
+            shown = {f["name"]: f["values"] for f in page.context["facets"]}
+            self.assertEqual(sum(n for _v, _l, n in shown["trl"]), 3)
+            newest = self.client.get("/resources/achievements/", {"q": "光纤", "sort": "newest"})
+            self.assertEqual([r.title for r in newest.context["page"]], titles[:3])
+            api = self.client.get("/api/resources/achievements/", {"q": "光纤"}).json()
+            self.assertEqual(api["count"], 3)
+            self.assertEqual(api["results"][0]["title"], "光纤激光器与光纤放大器的光纤耦合")
+            exported = self.client.get("/resources/achievements/", {"q": "光纤", "export": "csv"})
+            lines = b"".join(exported.streaming_content).decode("utf-8-sig").splitlines()[1:]
+            self.assertEqual(sorted(line.split(",")[0] for line in lines), sorted(titles))
+            few = self.client.get("/resources/achievements/", {"q": "陀螺"})
+            self.assertNotContains(few, "这里列出其中最新发布的")
+
+    def test_a_repeated_search_is_answered_from_the_cache_until_a_record_is_published(self):
+        from django.core.cache import cache
+        from django.test import override_settings
+
+        from resources.services import records
+
+        cache.clear()
+        with override_settings(SEARCH_CACHE_SECONDS=300):
+            first = self.client.get("/resources/achievements/", {"q": "激光器"})
+            self.assertContains(first, "共 1 条")
+            # the page's rows, region names and five filter choice lists: no search, no counting
+            with self.assertNumQueries(7) as seen:
+                again = self.client.get("/resources/achievements/", {"q": "激光器"})
+            self.assertContains(again, "高功率半导体激光器封装技术")
+            self.assertFalse(any("rank" in q["sql"].lower() for q in seen.captured_queries))
+            record = records.create_record(
+                self.institute,
+                Achievement,
+                {"title": "光纤激光器熔接工艺", "summary": "光纤激光器的熔接工艺。", "trl": 6},
+            )
+            records.submit_record(self.institute, record)
+            with self.captureOnCommitCallbacks(execute=True):
+                records.approve_record(self.city_admin, record)
+            after = self.client.get("/resources/achievements/", {"q": "激光器"})
+            self.assertContains(after, "光纤激光器熔接工艺")
+            self.assertContains(after, "共 2 条")
+        cache.clear()
+
     def test_catalog_query_count_does_not_grow_with_rows(self):
         AchievementFactory.create_batch(30, owner=self.university)
         # count, the facet counts (one query on PostgreSQL, one per facet elsewhere), region
