@@ -33,8 +33,8 @@ from core.services.audit import field_label
 PAGE_SIZE = 20
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = PAGE_SIZE, paginator_class=Paginator):
+    page = paginator_class(queryset, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

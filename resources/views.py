@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,6 +61,20 @@ def _cell(record, name: str) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return "" if value is None else str(value)
+
+
+class CatalogPaginator(Paginator):
+    """Counts through the search cache: a million published records take half a second to
+    count, on every page of the catalog."""
+
+    @cached_property
+    def count(self) -> int:
+        items = self.object_list
+        if isinstance(items, search.Listing):
+            return len(items)
+        if items.query.is_empty():
+            return 0
+        return search.cached(items.model, f"count:{items.query}", items.count)
 
 
 FACET_VALUES = 20  # the most frequent values shown per facet
@@ -142,7 +158,7 @@ def catalog(request, kind):
         rows = ([_cell(r, n) for n in fields] for r in queryset.iterator(chunk_size=2000))
         return export_response(headers, rows, str(kind.label), fmt, str(kind.label))
     listed = filterset.listing() if valid else base.none()
-    page, query = paginate(request, listed)
+    page, query = paginate(request, listed, paginator_class=CatalogPaginator)
     context = {
         "kind": kind,
         "kinds": KINDS.values(),

@@ -160,6 +160,7 @@ class CatalogTests(PersonaTestCase):
         with override_settings(SEARCH_CACHE_SECONDS=300):
             first = self.client.get("/resources/achievements/", {"q": "激光器"})
             self.assertContains(first, "共 1 条")
+            self.assertContains(self.client.get("/resources/achievements/"), "共 2 条")
             # the page's rows, region names and five filter choice lists: no search, no counting
             with self.assertNumQueries(7) as seen:
                 again = self.client.get("/resources/achievements/", {"q": "激光器"})
@@ -176,6 +177,7 @@ class CatalogTests(PersonaTestCase):
             after = self.client.get("/resources/achievements/", {"q": "激光器"})
             self.assertContains(after, "光纤激光器熔接工艺")
             self.assertContains(after, "共 2 条")
+            self.assertContains(self.client.get("/resources/achievements/"), "共 3 条")
         cache.clear()
 
     def test_catalog_query_count_does_not_grow_with_rows(self):
