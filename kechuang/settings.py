@@ -268,8 +268,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# How long a catalog search's result list and facet counts are kept (0: not at all); a new,
-# changed or archived record of the kind makes them stale at once (resources/search.py).
+# How long a catalog search's result list, facet counts and record count, and a record page's
+# recommendation rankings, are kept (0: not at all); a new, changed or archived record of the
+# kind makes the catalog's stale at once (resources/search.py), an index write the
+# recommendations' (bridging/services/recommend.py).
 SEARCH_CACHE_SECONDS = env_int("KECHUANG_SEARCH_CACHE_SECONDS", 300, minimum=0)
 
 EMAIL_BACKEND = env_str("KECHUANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -8,7 +8,6 @@ Chinese itself, which is why the words are cut beforehand (docs/decisions.md).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +19,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
+
+from core.caching import remember
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 
@@ -178,6 +179,8 @@ class Listing(Sequence):
 
     def queryset(self) -> QuerySet:
         """All the listed records, unordered (for facet counts)."""
+        if not self.pks:
+            return self._queryset.none()
         return self._queryset.filter(pk__in=self.pks)
 
     def __getitem__(self, index):
@@ -217,18 +220,11 @@ def _version_key(label: str) -> str:
 
 
 def cached(model, key: str, compute: Callable[[], Any]) -> Any:
-    seconds = settings.SEARCH_CACHE_SECONDS
-    if not seconds:
-        return compute()
     label = model._meta.label_lower
+    if not settings.SEARCH_CACHE_SECONDS:
+        return compute()
     version = cache.get(_version_key(label), 0)
-    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
-    full_key = f"catalog:{label}:{version}:{digest}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, seconds)
-    return value
+    return remember(f"catalog:{label}:{version}", key, compute)
 
 
 def catalog_changed(label: str) -> None:

@@ -84,6 +84,8 @@ def _facet_counts(queryset, names: tuple[str, ...]) -> dict[str, list[tuple[obje
     """For each facet, its most frequent values over the result set, with their counts. On
     PostgreSQL in one pass over the matching rows (GROUPING SETS), elsewhere one per facet."""
     queryset = queryset.order_by()
+    if queryset.query.is_empty():
+        return {name: [] for name in names}
     return search.cached(
         queryset.model, f"facets:{names}:{queryset.query}", lambda: _count_facets(queryset, names)
     )

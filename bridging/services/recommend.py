@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
+
 from bridging.services.index import (
     KINDS,
     Recommendation,
@@ -19,8 +21,10 @@ from bridging.services.index import (
     parse_id,
 )
 from bridging.services.matches import declined_demand_ids, declined_supply_ids
+from core.caching import remember
 from core.choices import OrgType
 from core.models import Organisation
+from kechuang.retrieval import store
 from resources.choices import RecordStatus
 
 INSTITUTE_TYPES = (OrgType.UNIVERSITY, OrgType.INSTITUTE, OrgType.HOSPITAL, OrgType.NEW_RD)
@@ -49,23 +53,49 @@ def _objects(results, kind: str) -> dict[int, Any]:
 EXPLAINED_META = ("chain_node", "field", "region")
 
 
+_stamps: dict[tuple[str, int], str] = {}
+
+
+def _index_stamp(current) -> str:
+    """Names one generation of one index build across processes (a rebuilt index starts its
+    generations again, so the number alone could repeat)."""
+    key = (str(current.path), current.generation)
+    if key not in _stamps:
+        folder = store.generation_dir(current.path, current.generation)
+        _stamps[key] = f"{current.generation}.{folder.stat().st_mtime_ns}"
+    return _stamps[key]
+
+
+def _similar(current, source_id: str, kind: str, k: int, filters: dict | None, exclude: set[str]):
+    """The engine's ranking, kept in the cache for this index generation: it changes only when
+    the index does (settings.SEARCH_CACHE_SECONDS; 0 ranks on every view)."""
+
+    def rank():
+        # The source as the index holds it (kept current by the index queue): no database reads.
+        query_meta = {
+            key: value for key, value in current.meta_of(source_id).items() if key in EXPLAINED_META
+        }
+        return current.similar(
+            source_id,
+            k=k,
+            filters={"kind": kind, **(filters or {})},
+            exclude=exclude,
+            query_meta=query_meta,
+        )
+
+    if not settings.SEARCH_CACHE_SECONDS or current.path is None:
+        return rank()
+    asked = repr((source_id, kind, k, sorted((filters or {}).items()), sorted(exclude)))
+    return remember(f"recommend:{_index_stamp(current)}", asked, rank)
+
+
 def _ranked(
     source_id: str, kind: str, k: int, filters: dict | None, exclude: set[str]
 ) -> list[Recommendation]:
     current = engine()
     if current is None or source_id not in current:
         return []
-    # The source as the index holds it (kept current by the index queue): no database reads.
-    query_meta = {
-        key: value for key, value in current.meta_of(source_id).items() if key in EXPLAINED_META
-    }
-    results = current.similar(
-        source_id,
-        k=k,
-        filters={"kind": kind, **(filters or {})},
-        exclude=exclude,
-        query_meta=query_meta,
-    )
+    results = _similar(current, source_id, kind, k, filters, exclude)
     objects = _objects(results, kind)
     out = []
     for r in results:

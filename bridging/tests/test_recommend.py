@@ -99,6 +99,38 @@ class RecommendationTests(PersonaTestCase):
             records.archive_record(self.institute, record)
         self.assertNotIn(f"achievement:{record.pk}", index.engine())
 
+    def test_a_records_recommendations_are_ranked_once_per_index_generation(self):
+        from unittest import mock
+
+        from django.core.cache import cache
+
+        from kechuang.retrieval import Engine
+
+        cache.clear()
+        url = f"/bridging/recommend/demands/{self.demand.pk}/"
+        self.login(self.broker)
+        with (
+            override_settings(SEARCH_CACHE_SECONDS=300),
+            mock.patch.object(
+                Engine, "similar", autospec=True, side_effect=Engine.similar
+            ) as ranked,
+        ):
+            self.assertContains(self.client.get(url), "动力电池热管理系统")
+            self.assertEqual(ranked.call_count, 2)  # achievements and experts
+            self.assertContains(self.client.get(url), "动力电池热管理系统")
+            self.assertEqual(ranked.call_count, 2)
+            record = records.create_record(
+                self.institute,
+                type(self.battery),
+                {"title": "动力电池液冷板", "summary": "动力电池包热管理液冷板。", "trl": 6},
+            )
+            records.submit_record(self.institute, record)
+            with self.captureOnCommitCallbacks(execute=True):
+                records.approve_record(self.city_admin, record)
+            self.assertContains(self.client.get(url), "动力电池液冷板")
+            self.assertEqual(ranked.call_count, 4)
+        cache.clear()
+
     def test_changes_queued_together_are_applied_in_one_index_write(self):
         fresh = [
             AchievementFactory(owner=self.university, title=f"氢燃料电池双极板{i}", trl=5)

@@ -41,6 +41,12 @@ from .vectors import VectorStore
 # 0.003 of all words (docs/benchmarks.md, "Record pages"); on a large corpus its common words
 # are most of the postings read.
 SIMILAR_TERMS = 32
+# ... leaving out words found in more than this share of the documents (and in more than
+# SIMILAR_COMMON_MIN of them, so that a small corpus keeps its words), as Lucene's
+# MoreLikeThis does with its maximum document frequency: on csl-dev the precision is that of
+# all words (0.277), and on the large demo data a panel's rankings take 31 ms instead of 124.
+SIMILAR_MAX_DF = 0.1
+SIMILAR_COMMON_MIN = 100
 
 Progress = Callable[[int, int, str], None]
 """progress(done, total, stage) with stage one of "tokenise", "embed", "index", "save"."""
@@ -420,13 +426,14 @@ class Engine:
         query_meta: Mapping[str, Any] | None = None,
         exclude: Iterable[str] = (),
         max_terms: int | None = SIMILAR_TERMS,
+        max_df: float | None = SIMILAR_MAX_DF,
     ) -> list[Result]:
         """Rank other documents against an indexed one, reusing its stored terms and vector.
 
         No embedding happens, so this is the cheap call for "on an achievement's page, the
         demands that fit". The document itself is never in its own list; its metadata is the
-        default `query_meta`. Its `max_terms` most telling words are the lexical query (None:
-        all of them).
+        default `query_meta`. Its `max_terms` most telling words are the lexical query, leaving
+        out those in more than `max_df` of the documents (None: no limit).
         """
         row = self._row_of.get(doc_id)
         if row is None:
@@ -434,6 +441,10 @@ class Engine:
         start, end = self.lexical.indptr[row], self.lexical.indptr[row + 1]
         terms = np.asarray(self.lexical.terms[start:end], dtype=np.int64)
         counts = np.asarray(self.lexical.counts[start:end])
+        if max_df is not None and len(terms):
+            limit = max(max_df * self.lexical.n_docs, SIMILAR_COMMON_MIN)
+            telling = self.lexical.doc_freq(terms) <= limit
+            terms, counts = terms[telling], counts[telling]
         if max_terms is not None and len(terms) > max_terms:
             # The document's most telling words (count × idf), as "more like this" queries do:
             # its common words add little to the ranking and most of the postings to read.

@@ -172,6 +172,12 @@ class LexicalIndex:
         """Vocabulary ids of the known query tokens; a repeated token counts again, as in bm25s."""
         return np.asarray([self.vocab[t] for t in tokens if t in self.vocab], dtype=np.int64)
 
+    def doc_freq(self, term_ids: np.ndarray) -> np.ndarray:
+        """How many documents hold each of these terms."""
+        _data, _indices, indptr = self._csc()
+        term_ids = np.asarray(term_ids, dtype=np.int64)
+        return np.asarray(indptr[term_ids + 1] - indptr[term_ids])
+
     def scores(self, term_ids: np.ndarray) -> np.ndarray:
         """BM25 score of every document for a query given as term ids."""
         n = self.n_docs

@@ -1,10 +1,12 @@
 import io
 
+from django.http import QueryDict
 from openpyxl import load_workbook
 
 from core.testing import PersonaTestCase
 from resources.choices import RecordStatus
 from resources.factories import AchievementFactory, DemandFactory
+from resources.filtersets import filterset_for
 from resources.models import Achievement
 from resources.search import query_groups, segment
 
@@ -149,6 +151,14 @@ class CatalogTests(PersonaTestCase):
             self.assertEqual(sorted(line.split(",")[0] for line in lines), sorted(titles))
             few = self.client.get("/resources/achievements/", {"q": "陀螺"})
             self.assertNotContains(few, "这里列出其中最新发布的")
+        from resources.registry import KINDS
+        from resources.views import _facet_counts
+
+        nothing = filterset_for(KINDS["achievements"])(
+            QueryDict("q=量子引力波"), queryset=Achievement.objects.all()
+        ).listing()
+        self.assertEqual(len(nothing), 0)
+        self.assertEqual(_facet_counts(nothing.queryset(), ("trl",)), {"trl": []})
 
     def test_a_repeated_search_is_answered_from_the_cache_until_a_record_is_published(self):
         from django.core.cache import cache
