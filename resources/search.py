@@ -196,17 +196,35 @@ def listing(matches: QuerySet, base: QuerySet, *, by_relevance: bool) -> Listing
     first unless `by_relevance` is False; equally relevant records stay newest first."""
 
     def ranked() -> list[int]:
-        rows = list(
-            matches.order_by("-published_at", "-id").values_list("pk", "rank", "published_at")[
-                :MAX_LISTED
-            ]
-        )
+        if connection.vendor != "postgresql":
+            rows = list(
+                matches.order_by("-published_at", "-id").values_list("pk", "rank")[:MAX_LISTED]
+            )
+        else:
+            pks = _newest_matches(matches)
+            rank = dict(matches.order_by().filter(pk__in=pks).values_list("pk", "rank"))
+            rows = [(pk, rank.get(pk, 0.0)) for pk in pks]
         if by_relevance:
             rows.sort(key=lambda row: -row[1])  # a stable sort: ties keep the date order
-        return [pk for pk, _rank, _at in rows]
+        return [pk for pk, _rank in rows]
 
     key = f"listing:{by_relevance}:{MAX_LISTED}:{matches.query}"
     return Listing(cached(matches.model, key, ranked), base)
+
+
+def _newest_matches(matches: QuerySet) -> list[int]:
+    """PostgreSQL: the newest MAX_LISTED matches, found through the GIN index. Left to itself
+    the planner walks the date index and tests each row's text vector, which it costs as
+    nothing; on the large demo data that took 0.3–1 s for common words, against 0.16–0.27 s
+    for collecting the matches from the index (the rows hold no long text: migration 0004)."""
+    inner, params = matches.order_by().values_list("pk", "published_at").query.sql_with_params()
+    sql = (
+        f"WITH found (pk, published_at) AS MATERIALIZED ({inner}) "
+        "SELECT pk FROM found ORDER BY published_at DESC, pk DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, MAX_LISTED])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 # What a search found is kept for a few minutes (settings.SEARCH_CACHE_SECONDS), under a key
