@@ -153,8 +153,8 @@ def search(queryset: QuerySet, query: str, facets: dict[str, object] | None = No
 
 # A text search lists at most this many matches: the newest ones, ranked among themselves.
 # Ranking, counting and faceting every match of a common word costs time in proportion to the
-# matches (a word in a quarter of a million records: seconds); the newest MAX_LISTED are found
-# by walking the date index and cost the same whatever the word (docs/decisions.md).
+# matches (a word in a quarter of a million records: seconds); finding the newest MAX_LISTED
+# reads only their dates, and only they are ranked and counted (docs/decisions.md).
 MAX_LISTED = 5000
 
 
