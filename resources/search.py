@@ -238,9 +238,10 @@ def _version_key(label: str) -> str:
 
 
 def cached(model, key: str, compute: Callable[[], Any]) -> Any:
-    label = model._meta.label_lower
+    """`compute()`, kept until a record of `model`'s kind changes (or the cache time ends)."""
     if not settings.SEARCH_CACHE_SECONDS:
         return compute()
+    label = model._meta.label_lower
     version = cache.get(_version_key(label), 0)
     return remember(f"catalog:{label}:{version}", key, compute)
 

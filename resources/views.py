@@ -168,7 +168,7 @@ def catalog(request, kind):
         "page": page,
         "query": query,
         "truncated": getattr(listed, "truncated", False),
-        "max_listed": search.MAX_LISTED,
+        "max_listed": f"{search.MAX_LISTED:,}",
         "facets": (
             _facets(listed.queryset() if isinstance(listed, search.Listing) else listed, kind)
             if page.paginator.count

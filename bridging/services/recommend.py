@@ -53,17 +53,22 @@ def _objects(results, kind: str) -> dict[int, Any]:
 EXPLAINED_META = ("chain_node", "field", "region")
 
 
-_stamps: dict[tuple[str, int], str] = {}
+_stamp: tuple[tuple[str, int], str] | None = None  # the current generation's, once read
 
 
-def _index_stamp(current) -> str:
+def _index_stamp(current) -> str | None:
     """Names one generation of one index build across processes (a rebuilt index starts its
-    generations again, so the number alone could repeat)."""
+    generations again, so the number alone could repeat); None when its folder is gone (a
+    newer generation replaced it a moment ago)."""
+    global _stamp
     key = (str(current.path), current.generation)
-    if key not in _stamps:
-        folder = store.generation_dir(current.path, current.generation)
-        _stamps[key] = f"{current.generation}.{folder.stat().st_mtime_ns}"
-    return _stamps[key]
+    if _stamp is None or _stamp[0] != key:
+        try:
+            folder = store.generation_dir(current.path, current.generation)
+            _stamp = (key, f"{current.generation}.{folder.stat().st_mtime_ns}")
+        except OSError:
+            return None
+    return _stamp[1]
 
 
 def _similar(current, source_id: str, kind: str, k: int, filters: dict | None, exclude: set[str]):
@@ -83,10 +88,11 @@ def _similar(current, source_id: str, kind: str, k: int, filters: dict | None, e
             query_meta=query_meta,
         )
 
-    if not settings.SEARCH_CACHE_SECONDS or current.path is None:
+    stamp = _index_stamp(current) if settings.SEARCH_CACHE_SECONDS and current.path else None
+    if stamp is None:
         return rank()
     asked = repr((source_id, kind, k, sorted((filters or {}).items()), sorted(exclude)))
-    return remember(f"recommend:{_index_stamp(current)}", asked, rank)
+    return remember(f"recommend:{stamp}", asked, rank)
 
 
 def _ranked(

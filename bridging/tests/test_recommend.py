@@ -85,15 +85,19 @@ class RecommendationTests(PersonaTestCase):
         self.assertEqual(sections["demand"][0].obj, self.demand)
         self.assertIn(self.enterprise_org, [r.obj for r in sections["enterprise"]])
 
-    def test_publishing_updates_the_index_after_commit(self):
+    def publish_cooling_plate(self):
         record = records.create_record(
             self.institute,
             type(self.battery),
-            {"title": "动力电池液冷板", "summary": "动力电池热管理液冷板。", "trl": 6},
+            {"title": "动力电池液冷板", "summary": "动力电池包热管理液冷板。", "trl": 6},
         )
         records.submit_record(self.institute, record)
         with self.captureOnCommitCallbacks(execute=True):
             records.approve_record(self.city_admin, record)
+        return record
+
+    def test_publishing_updates_the_index_after_commit(self):
+        record = self.publish_cooling_plate()
         self.assertIn(f"achievement:{record.pk}", index.engine())
         with self.captureOnCommitCallbacks(execute=True):
             records.archive_record(self.institute, record)
@@ -119,14 +123,7 @@ class RecommendationTests(PersonaTestCase):
             self.assertEqual(ranked.call_count, 2)  # achievements and experts
             self.assertContains(self.client.get(url), "动力电池热管理系统")
             self.assertEqual(ranked.call_count, 2)
-            record = records.create_record(
-                self.institute,
-                type(self.battery),
-                {"title": "动力电池液冷板", "summary": "动力电池包热管理液冷板。", "trl": 6},
-            )
-            records.submit_record(self.institute, record)
-            with self.captureOnCommitCallbacks(execute=True):
-                records.approve_record(self.city_admin, record)
+            self.publish_cooling_plate()
             self.assertContains(self.client.get(url), "动力电池液冷板")
             self.assertEqual(ranked.call_count, 4)
         cache.clear()

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from resources.search import catalog_changed
+
 ChangeHook = Callable[[str, int], None]
 after_change: list[ChangeHook] = []
 
@@ -19,8 +21,6 @@ detail_panels: dict[str, list[Callable[[object], str]]] = {}
 
 
 def record_changed(record) -> None:
-    from resources.search import catalog_changed
-
     label, pk = record._meta.label_lower, record.pk
     transaction.on_commit(lambda: catalog_changed(label))
     for hook in after_change:

@@ -111,6 +111,22 @@ def test_similar_ranks_by_the_records_most_telling_words(engine):
     assert max(idf[t] for t in kept) == pytest.approx(rarest)
 
 
+def test_similar_leaves_out_words_most_records_share(engine, monkeypatch):
+    from kechuang.retrieval import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "SIMILAR_COMMON_MIN", 0)
+    share = 0.2
+    results = engine.similar("dem-battery", k=5, max_terms=None, max_df=share)
+    shared = {t for r in results for t in r.shared_terms}
+    assert shared, "the record still has telling words to rank by"
+    ids_of = {t: engine.lexical.vocab[t] for t in shared}
+    frequency = engine.lexical.doc_freq(list(ids_of.values()))
+    assert all(f <= share * engine.lexical.n_docs for f in frequency)
+    everything = engine.similar("dem-battery", k=5, max_terms=None, max_df=None)
+    common = {t for r in everything for t in r.shared_terms} - shared
+    assert common, "without the limit the common words are shared too"
+
+
 def test_the_stored_metadata_of_a_record_is_read_back_without_the_database(engine):
     assert engine.meta_of("dem-battery")["chain_node"] == ["新能源汽车"]
     with pytest.raises(KeyError, match="not in the index"):
