@@ -8,6 +8,7 @@ Public API (see docs/retrieval.md):
     AffinityScorer, expert_affinity  how expert an expert is for an item
     Embedder, USEEmbedder            the sentence-vector model (pluggable)
     Fusion                           the ranking's settings (defaults = the platform's)
+    PostgresLexical, PsycopgSession  the words kept in PostgreSQL instead of the index directory
 """
 
 from .affinity import AffinityScorer, expert_affinity
@@ -17,6 +18,7 @@ from .engine import Engine
 from .explain import explain_zh
 from .fusion import Fusion
 from .meta import FilterError
+from .pg_lexical import PostgresLexical, PsycopgSession
 from .store import IndexMismatch, IndexNotFound
 
 __all__ = [
@@ -28,6 +30,8 @@ __all__ = [
     "Fusion",
     "IndexMismatch",
     "IndexNotFound",
+    "PostgresLexical",
+    "PsycopgSession",
     "Range",
     "Result",
     "USEEmbedder",

@@ -5,6 +5,9 @@
     engine.upsert([document]); engine.remove(["ach-17"])  # after a record is published/archived
     results = engine.search("锂电池正极材料", k=20, filters={"kind": "achievement"})
 
+With `lexical_store=PostgresLexical(...)` the words live in PostgreSQL instead (pg_lexical.py):
+the index directory then holds vectors and metadata only, and every write updates both.
+
 Rows are the unit inside: row i of the term counts, of the vector matrix, of the metadata
 columns and of `ids` is the same document. Updates delete rows and append rows, then
 recompute the BM25 weights from the cached term counts (no text is tokenised or embedded
@@ -18,6 +21,7 @@ import hashlib
 import json
 import shutil
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +35,9 @@ from .documents import Document, Result
 from .embedders import Embedder, USEEmbedder, embed_in_batches, normalise_rows
 from .explain import agreement, shared_terms
 from .fusion import Fusion, hybrid_rank
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, idf_of
 from .meta import MetaTable
+from .pg_lexical import PostgresLexical, tsvector_literal
 from .tokenize import Mode, Tokenizer
 from .vectors import VectorStore
 
@@ -47,6 +52,9 @@ SIMILAR_TERMS = 32
 # all words (0.277), and on the large demo data a panel's rankings take 31 ms instead of 129.
 SIMILAR_MAX_DF = 0.1
 SIMILAR_COMMON_MIN = 100
+
+# What the manifest records when the words are in the index directory.
+IN_INDEX = "index"
 
 Progress = Callable[[int, int, str], None]
 """progress(done, total, stage) with stage one of "tokenise", "embed", "index", "save"."""
@@ -64,7 +72,7 @@ class Engine:
         *,
         embedder: Embedder,
         tokenizer: Tokenizer,
-        lexical: LexicalIndex,
+        lexical: LexicalIndex | None,
         vectors: VectorStore,
         meta: MetaTable,
         ids: list[str],
@@ -74,10 +82,14 @@ class Engine:
         generation: int = 0,
         ann: CellIndex | None = None,
         ann_settings: AnnSettings | None = None,
+        lexical_store: PostgresLexical | None = None,
     ) -> None:
         self.embedder = embedder
         self.tokenizer = tokenizer
+        # The words are either here (`lexical`, rows like every other array) or in a shared
+        # database (`lexical_store`, by document id); never both.
         self.lexical = lexical
+        self.lexical_store = lexical_store
         self.vectors = vectors
         self.meta = meta
         self.ids = ids
@@ -104,12 +116,14 @@ class Engine:
         fusion: Fusion | None = None,
         ann_settings: AnnSettings | None = None,
         progress: Progress | None = None,
+        lexical_store: PostgresLexical | None = None,
     ) -> Engine:
         """Index `documents` from scratch; with a `path`, persist the index there.
 
         When `path` already holds an index made by the same embedder, the vectors of documents
         whose text has not changed are taken from it instead of being embedded again, so a
-        rebuild after a change of user dictionary costs tokenising, not embedding.
+        rebuild after a change of user dictionary costs tokenising, not embedding. With a
+        `lexical_store`, the words go there (replacing what it held) instead of into the index.
         """
         documents = list(documents)
         _check_unique_ids(documents)
@@ -117,7 +131,7 @@ class Engine:
         engine = cls(
             embedder=embedder,
             tokenizer=Tokenizer(user_words, mode=tokenizer_mode),
-            lexical=LexicalIndex.empty(),
+            lexical=LexicalIndex.empty() if lexical_store is None else None,
             vectors=VectorStore.empty(embedder.dim),
             meta=MetaTable(),
             ids=[],
@@ -125,17 +139,22 @@ class Engine:
             fusion=fusion or Fusion(),
             path=Path(path) if path is not None else None,
             ann_settings=ann_settings,
+            lexical_store=lexical_store,
         )
         if engine.path is None:
-            engine._apply(documents, engine._prepare(documents, progress))
-            engine.lexical.reweight()
+            prepared = engine._prepare(documents, progress)
+            engine._store_words(documents, prepared, replace_all=True)
+            engine._apply(documents, prepared)
+            engine._reweight()
             engine._train_ann()
             return engine
         with store.writer_lock(engine.path):
             previous = _previous_index(engine.path, embedder)
             reuse = previous._stored_vector if previous is not None else None
-            engine._apply(documents, engine._prepare(documents, progress, reuse=reuse))
-            engine.lexical.reweight()
+            prepared = engine._prepare(documents, progress, reuse=reuse)
+            engine._store_words(documents, prepared, replace_all=True)
+            engine._apply(documents, prepared)
+            engine._reweight()
             engine._train_ann()
             if progress is not None:
                 progress(len(documents), len(documents), "index")
@@ -144,11 +163,18 @@ class Engine:
 
     @classmethod
     def load(
-        cls, path: str | Path, *, embedder: Embedder | None = None, mmap: bool = True
+        cls,
+        path: str | Path,
+        *,
+        embedder: Embedder | None = None,
+        mmap: bool = True,
+        lexical_store: PostgresLexical | None = None,
     ) -> Engine:
-        """Open a persisted index. Nothing is tokenised or embedded; arrays are memory-mapped."""
+        """Open a persisted index. Nothing is tokenised or embedded; arrays are memory-mapped.
+        An index built with a `lexical_store` is opened with the same store."""
         path = Path(path)
         embedder = embedder or USEEmbedder()
+        words_in = lexical_store.name if lexical_store is not None else IN_INDEX
         attempts_left = 3
         while True:
             manifest = store.read_manifest(path)
@@ -157,8 +183,13 @@ class Engine:
                     f"index at {path} was built with {manifest['embedder']} ({manifest['dim']} "
                     f"dimensions), not {embedder.name} ({embedder.dim}): rebuild it"
                 )
+            if manifest.get("lexical", IN_INDEX) != words_in:
+                raise store.IndexMismatch(
+                    f"index at {path} keeps its words in {manifest.get('lexical', IN_INDEX)}, "
+                    f"not {words_in}: rebuild it"
+                )
             try:
-                return cls._open(path, manifest, embedder, mmap)
+                return cls._open(path, manifest, embedder, mmap, lexical_store)
             except FileNotFoundError:
                 # Two writes landed between reading the manifest and opening its generation
                 # (which the second write removed): read the manifest again.
@@ -167,13 +198,25 @@ class Engine:
                     raise
 
     @classmethod
-    def _open(cls, path: Path, manifest: dict, embedder: Embedder, mmap: bool) -> Engine:
+    def _open(
+        cls,
+        path: Path,
+        manifest: dict,
+        embedder: Embedder,
+        mmap: bool,
+        lexical_store: PostgresLexical | None,
+        *,
+        words: bool = True,
+    ) -> Engine:
+        """Open the manifest's generation; without `words`, its vectors and metadata only."""
         folder = store.generation_dir(path, manifest["generation"])
         payload = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+        in_index = words and lexical_store is None
         return cls(
             embedder=embedder,
             tokenizer=Tokenizer(payload["user_words"], mode=manifest["tokenizer"]["mode"]),
-            lexical=LexicalIndex.load(folder, mmap=mmap),
+            lexical=LexicalIndex.load(folder, mmap=mmap) if in_index else None,
+            lexical_store=lexical_store,
             vectors=VectorStore.load(folder, mmap=mmap),
             meta=MetaTable.load(folder / "meta.json"),
             ids=payload["ids"],
@@ -189,7 +232,7 @@ class Engine:
         """Reload if another process has written a newer generation; True when it did."""
         if self.path is None or store.current_generation(self.path) == self.generation:
             return False
-        fresh = Engine.load(self.path, embedder=self.embedder)
+        fresh = Engine.load(self.path, embedder=self.embedder, lexical_store=self.lexical_store)
         self.__dict__.update(fresh.__dict__)
         return True
 
@@ -223,14 +266,16 @@ class Engine:
         if not documents and not any(i in self._row_of for i in gone):
             return 0
         with self._writing():
-            # Everything that can fail (tokenising, embedding) happens before any row changes.
+            # Everything that can fail (tokenising, embedding, the shared store's transaction)
+            # happens before any row changes.
             prepared = self._prepare(documents, progress, reuse=self._stored_vector)
+            self._store_words(documents, prepared, remove=gone)
             removed = [self._row_of[i] for i in gone if i in self._row_of]
             replaced = [self._row_of[d.id] for d in documents if d.id in self._row_of]
             self._delete_rows(removed + replaced)
             if documents:
                 self._apply(documents, prepared)
-            self.lexical.reweight()
+            self._reweight()
             if self.ann is None:
                 self._train_ann()
         return len(removed)
@@ -245,6 +290,28 @@ class Engine:
             self.refresh()
             yield
             self._save(None)
+
+    def _reweight(self) -> None:
+        if self.lexical is not None:
+            self.lexical.reweight()
+
+    def _store_words(
+        self,
+        documents: Sequence[Document],
+        prepared: _Prepared,
+        *,
+        remove: Iterable[str] = (),
+        replace_all: bool = False,
+    ) -> None:
+        """Write the documents' words to the shared store, if the words live there."""
+        if self.lexical_store is None:
+            return
+        ids = [d.id for d in documents]
+        rows = list(zip(ids, prepared.words, prepared.lengths.tolist(), strict=True))
+        if replace_all:
+            self.lexical_store.replace_all(rows)
+        else:
+            self.lexical_store.change(rows, remove=remove)
 
     def _train_ann(self) -> None:
         """Partition the vectors into cells once the corpus is large enough to need them."""
@@ -267,12 +334,16 @@ class Engine:
         total = len(documents)
         # Terms become ids as each text is read: a corpus' token strings are never all held.
         terms, counts, sizes, lengths = array("i"), array("i"), array("q"), array("i")
+        words = []
         for i, document in enumerate(documents):
             tokens = self.tokenizer(document.full_text)
-            doc_terms, doc_counts = self.lexical.encode(tokens)
-            terms.extend(doc_terms.tolist())
-            counts.extend(doc_counts.tolist())
-            sizes.append(len(doc_terms))
+            if self.lexical is not None:
+                doc_terms, doc_counts = self.lexical.encode(tokens)
+                terms.extend(doc_terms.tolist())
+                counts.extend(doc_counts.tolist())
+                sizes.append(len(doc_terms))
+            else:
+                words.append(tsvector_literal(tokens))
             lengths.append(len(tokens))
             if progress is not None and (i + 1 == total or (i + 1) % 1000 == 0):
                 progress(i + 1, total, "tokenise")
@@ -295,13 +366,15 @@ class Engine:
             np.frombuffer(lengths, dtype=np.int32),
             vectors,
             hashes,
+            words,
         )
 
     def _apply(self, documents: Sequence[Document], prepared: _Prepared) -> None:
         first_row = len(self.ids)
-        self.lexical.append_encoded(
-            prepared.terms, prepared.counts, prepared.sizes, prepared.lengths
-        )
+        if self.lexical is not None:
+            self.lexical.append_encoded(
+                prepared.terms, prepared.counts, prepared.sizes, prepared.lengths
+            )
         self.vectors.append(prepared.vectors)
         if self.ann is not None:
             self.ann.append(prepared.vectors)
@@ -316,7 +389,8 @@ class Engine:
         if not rows:
             return
         rows = np.unique(np.asarray(rows, dtype=np.int64))
-        self.lexical.delete(rows)
+        if self.lexical is not None:
+            self.lexical.delete(rows)
         self.vectors.delete(rows)
         if self.ann is not None:
             self.ann.delete(rows)
@@ -334,7 +408,8 @@ class Engine:
         # hold the writer lock, so it is rubbish to clear, not a reason to stop every later write.
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=False)
-        self.lexical.save(folder)
+        if self.lexical is not None:
+            self.lexical.save(folder)
         self.vectors.save(folder)
         if self.ann is not None:
             self.ann.save(folder)
@@ -357,6 +432,9 @@ class Engine:
                 "tokenizer": {"mode": self.tokenizer.mode},
                 "fusion": self.fusion.as_dict(),
                 "ann": self.ann_settings.as_dict(),
+                "lexical": (
+                    self.lexical_store.name if self.lexical_store is not None else IN_INDEX
+                ),
             },
         )
         self.generation = generation
@@ -390,9 +468,9 @@ class Engine:
             raise ValueError("empty query")
         if k <= 0 or not self.ids:
             return []
-        term_ids = self.lexical.term_ids(self.tokenizer(query))
+        words = self._query(self.tokenizer(query))
         vector = normalise_rows(self.embedder.embed([query]))[0].astype(np.float64)
-        return self._rank(term_ids, vector, k, filters, query_meta, exclude)
+        return self._rank(words, vector, k, filters, query_meta, exclude)
 
     def search_many(
         self,
@@ -411,8 +489,8 @@ class Engine:
         vectors = embed_in_batches(self.embedder, list(queries), progress=progress)
         out = []
         for position, (query, vector) in enumerate(zip(queries, vectors, strict=True)):
-            term_ids = self.lexical.term_ids(self.tokenizer(query))
-            out.append(self._rank(term_ids, vector.astype(np.float64), k, filters, None, ()))
+            words = self._query(self.tokenizer(query))
+            out.append(self._rank(words, vector.astype(np.float64), k, filters, None, ()))
             if progress is not None:
                 progress(position + 1, len(queries), "rank")
         return out
@@ -438,24 +516,39 @@ class Engine:
         row = self._row_of.get(doc_id)
         if row is None:
             raise KeyError(f"{doc_id!r} is not in the index")
-        start, end = self.lexical.indptr[row], self.lexical.indptr[row + 1]
-        terms = np.asarray(self.lexical.terms[start:end], dtype=np.int64)
-        counts = np.asarray(self.lexical.counts[start:end])
+        n = len(self.ids)
+        if self.lexical is not None:
+            start, end = self.lexical.indptr[row], self.lexical.indptr[row + 1]
+            terms = np.asarray(self.lexical.terms[start:end], dtype=np.int64)
+            counts = np.asarray(self.lexical.counts[start:end])
+            # In the order of their names, as a store gives them, so that both choose the
+            # same words among equally telling ones.
+            by_name = np.asarray(
+                sorted(range(len(terms)), key=lambda i: self.term_names[terms[i]]), dtype=np.int64
+            )
+            terms, counts = terms[by_name], counts[by_name]
+            df = self.lexical.doc_freq(terms)
+        else:
+            names, counts, df = self.lexical_store.document_terms(doc_id)
+            terms = np.arange(len(names))
+        idf = idf_of(df, n)
         if max_df is not None and len(terms):
-            limit = max(max_df * self.lexical.n_docs, SIMILAR_COMMON_MIN)
-            telling = self.lexical.doc_freq(terms) <= limit
-            terms, counts = terms[telling], counts[telling]
+            telling = df <= max(max_df * n, SIMILAR_COMMON_MIN)
+            terms, counts, idf = terms[telling], counts[telling], idf[telling]
         if max_terms is not None and len(terms) > max_terms:
             # The document's most telling words (count × idf), as "more like this" queries do:
             # its common words add little to the ranking and most of the postings to read.
-            weight = counts * self.lexical.idf[terms]
-            keep = np.sort(np.argpartition(-weight, max_terms - 1)[:max_terms])
+            weight = counts * idf
+            keep = np.sort(np.argsort(-weight, kind="stable")[:max_terms])
             terms, counts = terms[keep], counts[keep]
-        term_ids = np.repeat(terms, counts)
+        if self.lexical is not None:
+            words = np.repeat(terms, counts)
+        else:
+            words = Counter({names[t]: int(c) for t, c in zip(terms, counts, strict=True)})
         vector = np.asarray(self.vectors.matrix[row], dtype=np.float64)
         if query_meta is None:
             query_meta = self.meta.row(row)
-        return self._rank(term_ids, vector, k, filters, query_meta, [*exclude, doc_id])
+        return self._rank(words, vector, k, filters, query_meta, [*exclude, doc_id])
 
     def meta_of(self, doc_id: str) -> dict[str, Any]:
         """The metadata an indexed document was stored with."""
@@ -466,13 +559,51 @@ class Engine:
 
     def component_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """BM25 and cosine of every row for `query`, in row order (for benchmarks)."""
-        term_ids = self.lexical.term_ids(self.tokenizer(query))
+        lexical, _names = self._lexical_scores(self._query(self.tokenizer(query)))
         vector = normalise_rows(self.embedder.embed([query]))[0]
-        return self.lexical.scores(term_ids), self.vectors.scores(vector)
+        return lexical, self.vectors.scores(vector)
+
+    def _query(self, tokens: Sequence[str]) -> np.ndarray | Counter:
+        """The lexical query: term ids (a repeated word repeated) here, word counts for a store."""
+        if self.lexical is not None:
+            return self.lexical.term_ids(tokens)
+        return Counter(tokens)
+
+    def _lexical_scores(
+        self, words: np.ndarray | Counter
+    ) -> tuple[np.ndarray, Callable[[np.ndarray], list[list[str]]]]:
+        """BM25 of every row for the query, and how to name the query words ranked rows hold."""
+        if self.lexical is not None:
+            # Each word once, in the query's order (equally rare words are named in it).
+            _unique, first = np.unique(words, return_index=True)
+            query_terms = np.asarray(words)[np.sort(first)]
+
+            def shared_with(rows: np.ndarray) -> list[list[str]]:
+                weights = self.lexical.contributions(query_terms, rows)
+                return shared_terms(query_terms, weights, self.lexical.idf, self.term_names)
+
+            return self.lexical.scores(words), shared_with
+
+        scored = self.lexical_store.scores(words)
+        lexical = np.zeros(len(self.ids), dtype=np.float64)
+        for found_id, score in scored.scores.items():
+            # A document the store has but these rows have not (written by another process
+            # since this one loaded) waits for the next refresh.
+            row = self._row_of.get(found_id)
+            if row is not None:
+                lexical[row] = score
+        names = [word for word in words if word in scored.idf]
+        idf = np.asarray([scored.idf[name] for name in names])
+
+        def shared_with(rows: np.ndarray) -> list[list[str]]:
+            held = self.lexical_store.present(names, [self.ids[row] for row in rows])
+            return shared_terms(np.arange(len(names)), held, idf, names)
+
+        return lexical, shared_with
 
     def _rank(
         self,
-        term_ids: np.ndarray,
+        words: np.ndarray | Counter,
         vector: np.ndarray,
         k: int,
         filters: Mapping[str, Any] | None,
@@ -484,7 +615,7 @@ class Engine:
         if excluded:
             allowed = np.ones(len(self.ids), dtype=bool) if allowed is None else allowed
             allowed[excluded] = False
-        lexical = self.lexical.scores(term_ids)
+        lexical, shared_with = self._lexical_scores(words)
         if self.ann is None or len(self.ids) < self.ann_settings.threshold:
             ranking = hybrid_rank(
                 lexical,
@@ -508,13 +639,7 @@ class Engine:
                 lexical_stats=(float(lexical.mean()), float(lexical.std())),
             )
         semantic = self.vectors.scores_of(ranking.rows, vector)
-        query_terms = np.unique(term_ids)
-        terms = shared_terms(
-            query_terms,
-            self.lexical.contributions(query_terms, ranking.rows),
-            self.lexical.idf,
-            self.term_names,
-        )
+        terms = shared_with(ranking.rows)
         results = []
         for rank, row in enumerate(ranking.rows):
             doc_meta = self.meta.row(int(row))
@@ -568,6 +693,7 @@ class _Prepared:
     lengths: np.ndarray
     vectors: np.ndarray
     hashes: np.ndarray
+    words: list[str]  # tsvector input per document, when the words go to a shared store
 
 
 class _TextsOf(Sequence):
@@ -596,8 +722,12 @@ def _check_unique_ids(documents: Sequence[Document]) -> None:
 
 
 def _previous_index(path: Path, embedder: Embedder) -> Engine | None:
-    """The index already at `path`, if it was made with this embedder (its vectors are reused)."""
+    """The vectors of the index already at `path`, if it was made with this embedder (they are
+    reused, wherever its words were kept). The caller holds the writer lock."""
     try:
-        return Engine.load(path, embedder=embedder)
+        manifest = store.read_manifest(path)
     except (store.IndexNotFound, store.IndexMismatch):
         return None
+    if embedder.name != manifest["embedder"] or embedder.dim != manifest["dim"]:
+        return None
+    return Engine._open(path, manifest, embedder, True, None, words=False)

@@ -30,7 +30,8 @@ def shared_terms(
     *,
     limit: int = 8,
 ) -> list[list[str]]:
-    """For each result row, the query terms it contains, highest IDF first.
+    """For each result row, the query terms it contains, highest IDF first (equally rare
+    ones in the order given).
 
     `weights` is (results × terms): the BM25 weight of each query term in each result; a term
     is shared when its weight is positive. In jieba's search mode a word and its parts are all

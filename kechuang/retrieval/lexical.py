@@ -28,6 +28,12 @@ K1 = 1.5
 B = 0.75
 
 
+def idf_of(df: np.ndarray | int, n: int) -> np.ndarray:
+    """Lucene's BM25 idf of words found in `df` (> 0) of `n` documents."""
+    df = np.asarray(df, dtype=np.float64)
+    return np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
 class LexicalIndex:
     def __init__(
         self,
@@ -121,7 +127,7 @@ class LexicalIndex:
         df = np.bincount(self.terms, minlength=n_vocab)
         idf = np.zeros(n_vocab, dtype=np.float64)
         present = df > 0
-        idf[present] = np.log(1.0 + (n - df[present] + 0.5) / (df[present] + 0.5))
+        idf[present] = idf_of(df[present], n)
         avg_len = float(self.doc_len.mean()) if n else 1.0
         # float32 throughout and in place: at 1,000,000 documents there are ~10⁸ entries.
         doc_norm = (self.k1 * ((1 - self.b) + self.b * self.doc_len / max(avg_len, 1e-9))).astype(
@@ -162,7 +168,7 @@ class LexicalIndex:
             n = self.n_docs
             idf = np.zeros(len(postings), dtype=np.float32)
             present = postings > 0
-            idf[present] = np.log(1.0 + (n - postings[present] + 0.5) / (postings[present] + 0.5))
+            idf[present] = idf_of(postings[present], n)
             self._idf = idf
         return self._idf
 

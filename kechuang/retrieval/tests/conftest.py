@@ -152,3 +152,16 @@ def embedder() -> HashingEmbedder:
 @pytest.fixture
 def engine(embedder: HashingEmbedder) -> Engine:
     return Engine.build(documents(), None, embedder=embedder)
+
+
+def update_all_ways(engine: Engine) -> list[Document]:
+    """Take an engine built on the first six records through every kind of update (new
+    records, removals, a changed text); returns the documents it should now hold."""
+    engine.upsert(documents()[6:])
+    engine.remove(["ach-rice", "ach-light"])
+    replaced = Document(
+        "ach-corn", "玉米秸秆制乙醇", "玉米秸秆纤维素发酵。", {"kind": "achievement"}
+    )
+    engine.upsert([replaced])
+    kept = [d for d in documents() if d.id not in ("ach-rice", "ach-light", "ach-corn")]
+    return [*kept, replaced]
