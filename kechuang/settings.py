@@ -232,6 +232,18 @@ MEDIA_URL = "media/"
 CITY_PROFILE = env_str("KECHUANG_CITY_PROFILE", "changchun")
 INDEX_DIR = Path(env_str("KECHUANG_INDEX_DIR", str(DATA_DIR / "index")))
 EMBEDDER = env_str("KECHUANG_EMBEDDER", "kechuang.retrieval.USEEmbedder")
+# Where the bridging engine keeps its words: in the index directory beside the vectors (BM25
+# arrays every process memory-maps), or in PostgreSQL tables every process and machine shares
+# (docs/deployment.md). Changing it needs `kechuang build_index`.
+MATCH_LEXICAL = env_choice("KECHUANG_MATCH_LEXICAL", "index", ("index", "postgresql"))
+if (
+    MATCH_LEXICAL == "postgresql"
+    and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+):
+    raise ConfigurationError(
+        "KECHUANG_MATCH_LEXICAL=postgresql keeps the matching engine's words in PostgreSQL: "
+        "set DATABASE_URL to a PostgreSQL database, or leave KECHUANG_MATCH_LEXICAL unset."
+    )
 SHOW_DEMO_LOGINS = env_bool("KECHUANG_SHOW_DEMO_LOGINS", False)
 
 # The task queue: the database (embedded default, `manage.py db_worker`), Redis through RQ (the

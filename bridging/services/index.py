@@ -2,17 +2,21 @@
 
 One persisted index under KECHUANG_INDEX_DIR serves every web process and worker: a change
 is written by a task as a new generation, and each process picks it up with `refresh()` (a
-file check) instead of rebuilding. Ids are "<kind>:<pk>", so a demand's page ranks
+file check) instead of rebuilding. With KECHUANG_MATCH_LEXICAL=postgresql the records' words
+are kept in the database's `bridging_lexical_*` tables instead of the index directory, and
+ranked there (kechuang/retrieval/pg_lexical.py). Ids are "<kind>:<pk>", so a demand's page ranks
 achievements with `similar("demand:7", filters={"kind": "achievement"})` without embedding.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -20,20 +24,42 @@ from django_tasks import task
 from bridging.models import IndexChange
 from core.models import ChainNode, HighTechField, IndustryChain, Region
 from core.services.jobs import Progress, job_handler
-from kechuang.retrieval import Document, Engine, IndexNotFound, Result, explain_zh
+from kechuang.retrieval import Document, Engine, IndexMismatch, IndexNotFound, Result, explain_zh
+from kechuang.retrieval.pg_lexical import PostgresLexical
 from resources.choices import RecordStatus
 from resources.models import Achievement, Demand, Expert
 
 KINDS: dict[str, type] = {"achievement": Achievement, "demand": Demand, "expert": Expert}
 MODEL_KIND = {model._meta.label_lower: kind for kind, model in KINDS.items()}
 LABELS_ZH = {"chain_node": "产业链节点", "field": "高新技术领域", "region": "区域"}
+LEXICAL_TABLE = "bridging_lexical"
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _engine: Engine | None = None
 
 
 def embedder():
     return import_string(settings.EMBEDDER)()
+
+
+class DatabaseSession:
+    """The platform's database connection (this thread's) as the lexical store's session: the
+    store's writes join the caller's transaction, if there is one."""
+
+    def cursor(self):
+        return connection.cursor()
+
+    def atomic(self):
+        return transaction.atomic()
+
+
+def lexical_store() -> PostgresLexical:
+    return PostgresLexical(DatabaseSession(), table=LEXICAL_TABLE)
+
+
+def _store() -> PostgresLexical | None:
+    return lexical_store() if settings.MATCH_LEXICAL == "postgresql" else None
 
 
 def doc_id(kind: str, pk: int) -> str:
@@ -128,6 +154,7 @@ def rebuild(progress: Progress | None = None) -> int:
         embedder=embedder(),
         user_words=user_words(),
         progress=callback,
+        lexical_store=_store(),
     )
     with _lock:
         _engine = engine
@@ -135,13 +162,20 @@ def rebuild(progress: Progress | None = None) -> int:
 
 
 def engine() -> Engine | None:
-    """This process's engine, refreshed when a worker has written a newer generation."""
+    """This process's engine, refreshed when a worker has written a newer generation; None
+    when there is no index, or none made with the current model and KECHUANG_MATCH_LEXICAL
+    (the pages then say the index is not built, and `kechuang build_index` makes it)."""
     global _engine
     with _lock:
         if _engine is None:
             try:
-                _engine = Engine.load(settings.INDEX_DIR, embedder=embedder())
+                _engine = Engine.load(
+                    settings.INDEX_DIR, embedder=embedder(), lexical_store=_store()
+                )
             except IndexNotFound:
+                return None
+            except IndexMismatch as mismatch:
+                log.warning("bridging index not usable with these settings: %s", mismatch)
                 return None
         else:
             _engine.refresh()

@@ -1,5 +1,9 @@
 import tempfile
+from pathlib import Path
+from unittest import skipUnless
 
+from django.conf import settings
+from django.db import connection
 from django.test import override_settings
 
 from bridging.models import IndexChange, Match
@@ -190,3 +194,34 @@ class RecommendationTests(PersonaTestCase):
             panel = self.client.get(f"/bridging/recommend/demands/{self.demand.pk}/")
         self.assertContains(panel, "推荐索引尚未建立")
         self.assertTrue(Organisation.objects.exists())
+
+    def test_after_the_words_setting_changes_the_panel_asks_for_a_rebuild(self):
+        elsewhere = "index" if settings.MATCH_LEXICAL == "postgresql" else "postgresql"
+        self.login(self.broker)
+        with override_settings(MATCH_LEXICAL=elsewhere), self.assertLogs(index.log, "WARNING"):
+            index._engine = None
+            panel = self.client.get(f"/bridging/recommend/demands/{self.demand.pk}/")
+        self.assertContains(panel, "推荐索引尚未建立")
+        self.assertNotContains(panel, "动力电池热管理系统")
+
+
+@skipUnless(connection.vendor == "postgresql", "the words go to PostgreSQL only on PostgreSQL")
+class RecommendationsWithWordsInPostgreSQLTests(RecommendationTests):
+    """Every recommendation above, with the engine's words kept in the database."""
+
+    def setUp(self):
+        self.words = override_settings(MATCH_LEXICAL="postgresql")
+        self.words.enable()
+        super().setUp()
+
+    def tearDown(self):
+        super().tearDown()
+        self.words.disable()
+
+    def test_the_words_are_in_the_database_and_not_in_the_index(self):
+        current = index.engine()
+        self.assertIsNotNone(current.lexical_store)
+        self.assertFalse(any(Path(self.tmp.name).glob("gen-*/bm25")))
+        self.assertEqual(index.lexical_store().totals()[0], len(current))
+        self.publish_cooling_plate()
+        self.assertEqual(index.lexical_store().totals()[0], len(index.engine()))

@@ -62,6 +62,18 @@ class SettingsTests(SimpleTestCase):
         result = start_with(KECHUANG_DEBUG="true", KECHUANG_SEARCH_CACHE_SECONDS="-5")
         self.assertIn("KECHUANG_SEARCH_CACHE_SECONDS=-5 is below the minimum of 0", result.stderr)
 
+    def test_words_in_postgresql_are_refused_on_sqlite_with_the_way_out(self):
+        result = start_with(
+            KECHUANG_DEBUG="true",
+            DATABASE_URL="sqlite:///var/x.sqlite3",
+            KECHUANG_MATCH_LEXICAL="postgresql",
+        )
+        self.assertIn("set DATABASE_URL to a PostgreSQL database", result.stderr)
+        result = start_with(KECHUANG_DEBUG="true", KECHUANG_MATCH_LEXICAL="elastic")
+        self.assertIn(
+            "KECHUANG_MATCH_LEXICAL='elastic' is not one of: index, postgresql", result.stderr
+        )
+
 
 class PlannerCostTests(TestCase):
     @skipUnless(connection.vendor == "postgresql", "a PostgreSQL setting")
