@@ -2,7 +2,11 @@
 recommendations, without rebuilding the index.
 
     scripts/scale-tier.sh start
-    .venv/bin/python bench/index_freshness.py [--base http://127.0.0.1:8400] [--rounds 5] [--write]
+    .venv/bin/python bench/index_freshness.py [--base http://127.0.0.1:8400] [--rounds 5]
+        [--words index|postgresql] [--embedder NOTE] [--write]
+
+--words says where the tier keeps the engine's words (its KECHUANG_MATCH_LEXICAL); each has its
+own section in docs/benchmarks.md.
 
 Each round publishes an achievement through the API (an enterprise creates and submits it, the
 bureau approves it: one gunicorn process), copying the words of a published demand so that it
@@ -123,8 +127,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--web", type=int, default=4, help="gunicorn processes of the tier")
     parser.add_argument("--access-log", default=str(ROOT / "var/scale/log/access.log"))
+    parser.add_argument("--words", choices=("index", "postgresql"), default="index")
+    parser.add_argument("--embedder", default="", help="how the tier's index was embedded")
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
+    where = {"index": "in the index directory", "postgresql": "in PostgreSQL"}[args.words]
     tokens = {
         "enterprise": token(args.base, "demo_enterprise"),
         "city": token(args.base, "demo_city"),
@@ -139,13 +146,14 @@ def main() -> None:
     alls = [r["all_s"] for r in rows if r["all_s"] is not None]
     body = "\n".join(
         [
-            "## Index freshness across web processes (scale tier)",
+            f"## Index freshness across web processes (scale tier, the words {where})",
             "",
             f"`bench/index_freshness.py` against `scripts/scale-tier.sh` ({args.web} gunicorn "
-            "processes, Redis queue, PostgreSQL, demo data `medium`): an achievement published "
-            "through the API, then the recommendation panel of the demand it copies asked by "
-            f"{2 * args.web} parallel clients until every web process has shown it; "
-            f"{len(rows)} rounds.",
+            "processes, Redis queue, PostgreSQL, demo data `medium`, "
+            f"`KECHUANG_MATCH_LEXICAL={args.words}`{', ' + args.embedder if args.embedder else ''}"
+            "): an achievement published through the API, then the recommendation panel of the "
+            f"demand it copies asked by {2 * args.web} parallel clients until every web process "
+            f"has shown it; {len(rows)} rounds.",
             "",
             "| from the approval's response to | median | max |",
             "|---|---|---|",
@@ -164,7 +172,7 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "bench"))
         from _report import write_section
 
-        write_section("freshness", body)
+        write_section("freshness" if args.words == "index" else "freshness-pg-words", body)
 
 
 if __name__ == "__main__":

@@ -151,8 +151,11 @@ def known_item_and_topical(
     return float(np.mean(reciprocal)), float(np.mean(precision))
 
 
-def quality(papers: list[dict], vectors: dict[str, np.ndarray]) -> tuple[str, dict]:
-    disciplines = [p["discipline"] for p in papers]
+def csl_queries(
+    papers: list[dict], vectors: dict[str, np.ndarray]
+) -> tuple[CachedEmbedder, dict[str, list[str]]]:
+    """The quality runs' queries (titles, keyword strings) and a model that already knows the
+    vectors of those and of the abstracts."""
     embedder = CachedEmbedder(USEEmbedder(threads=1))
     for text, vector in zip([p["abstract"] for p in papers], vectors["abstracts"], strict=True):
         embedder.memo[text] = vector
@@ -163,6 +166,12 @@ def quality(papers: list[dict], vectors: dict[str, np.ndarray]) -> tuple[str, di
     for name, texts in query_sets.items():
         for text, vector in zip(texts, vectors[name], strict=True):
             embedder.memo.setdefault(text, vector)
+    return embedder, query_sets
+
+
+def quality(papers: list[dict], vectors: dict[str, np.ndarray]) -> tuple[str, dict]:
+    disciplines = [p["discipline"] for p in papers]
+    embedder, query_sets = csl_queries(papers, vectors)
 
     documents = [Document(p["id"], "", p["abstract"]) for p in papers]
     engine = Engine.build(documents, None, embedder=embedder)

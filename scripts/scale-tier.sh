@@ -16,6 +16,9 @@
 # KC_SCALE_DEMO [medium] demo scale, KC_SCALE_REDIS [redis://127.0.0.1:6379/7],
 # KC_SCALE_QUEUE [redis] (or `database`), KC_SCALE_DIR [var/scale], KC_SCALE_EMBEDDER [the
 # real sentence-vector model; its first index of the medium data takes about an hour here].
+# Any other KECHUANG_* setting exported before `start` reaches every process, e.g.
+# KECHUANG_MATCH_LEXICAL=postgresql (the matching engine's words in PostgreSQL; run
+# `manage build_index` with it first; docs/deployment.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
