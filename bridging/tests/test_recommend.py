@@ -1,8 +1,10 @@
+import io
 import tempfile
 from pathlib import Path
 from unittest import skipUnless
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
@@ -203,6 +205,15 @@ class RecommendationTests(PersonaTestCase):
             panel = self.client.get(f"/bridging/recommend/demands/{self.demand.pk}/")
         self.assertContains(panel, "推荐索引尚未建立")
         self.assertNotContains(panel, "动力电池热管理系统")
+
+    def test_the_rebuild_command_says_how_many_records_and_where_their_words_are(self):
+        out = io.StringIO()
+        call_command("build_index", stdout=out, stderr=io.StringIO())
+        where = (
+            "PostgreSQL" if settings.MATCH_LEXICAL == "postgresql" else "词语和向量均存于索引目录"
+        )
+        self.assertIn(f"推荐索引已建立，共 {len(index.engine())} 条记录", out.getvalue())
+        self.assertIn(where, out.getvalue())
 
 
 @skipUnless(connection.vendor == "postgresql", "the words go to PostgreSQL only on PostgreSQL")

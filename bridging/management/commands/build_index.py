@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from bridging.services.index import rebuild
@@ -13,4 +14,9 @@ class Command(BaseCommand):
             n = rebuild(progress)
         finally:
             progress.close()
-        self.stdout.write(f"推荐索引已建立，共 {n} 条记录。")
+        where = (
+            "词语存于 PostgreSQL（bridging_lexical_* 表），向量存于索引目录"
+            if settings.MATCH_LEXICAL == "postgresql"
+            else "词语和向量均存于索引目录"
+        )
+        self.stdout.write(f"推荐索引已建立，共 {n} 条记录；{where} {settings.INDEX_DIR}。")
