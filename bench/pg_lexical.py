@@ -57,7 +57,11 @@ from retrieval import (  # noqa: E402
 
 from kechuang.retrieval import Document, Engine, USEEmbedder  # noqa: E402
 from kechuang.retrieval.lexical import LexicalIndex  # noqa: E402
-from kechuang.retrieval.pg_lexical import PostgresLexical, PsycopgSession  # noqa: E402
+from kechuang.retrieval.pg_lexical import (  # noqa: E402
+    PostgresLexical,
+    PsycopgSession,
+    tsquery_any,
+)
 from kechuang.retrieval.tokenize import Tokenizer  # noqa: E402
 
 SCRATCH = "kc_bench_pg_lexical"
@@ -85,11 +89,6 @@ def known_item_and_topical(
         others = [row for row in ranking if row != own][:10]
         precision.append(sum(disciplines[row] == disciplines[own] for row in others) / 10)
     return float(np.mean(reciprocal)), float(np.mean(precision))
-
-
-def tsquery(words: list[str]) -> str:
-    quoted = {"'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words}
-    return " | ".join(sorted(quoted))
 
 
 @contextlib.contextmanager
@@ -153,7 +152,7 @@ def rankers(papers: list[dict], connection: psycopg.Connection) -> str:
                 rows = connection.execute(
                     f"SELECT row FROM doc, to_tsquery('simple', %s) q WHERE v @@ q "
                     f"ORDER BY {expression} DESC, row LIMIT 11",
-                    (tsquery(words),),
+                    (tsquery_any(words),),
                 ).fetchall()
                 rankings.append([r for (r,) in rows])
             results[name][set_name] = known_item_and_topical(rankings, disciplines)

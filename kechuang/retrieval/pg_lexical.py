@@ -5,7 +5,7 @@ disk for the index's words) gives the engine a `PostgresLexical`: each indexed d
 row holding its words as a tsvector with a GIN index, beside a table of document frequencies
 and one row of corpus totals. A query reads the rows that hold any of its words and sums the
 same Lucene BM25 as `lexical.py` in SQL, so the rankings are the in-process index's
-(docs/benchmarks.md, "PostgreSQL as the lexical half"); the cost is reading every matching row.
+(docs/benchmarks.md, section "pg-lexical"); the cost is reading every matching row.
 
     store = PostgresLexical(PsycopgSession(connection), table="bridging_lexical")
     store.create()                                        # once (a migration in the platform)
@@ -61,25 +61,28 @@ class PsycopgSession:
         return self.connection.transaction()
 
 
+def storable(word: str) -> bool:
+    """Whether a tsvector can hold this word."""
+    return bool(word) and len(word.encode("utf-8")) <= MAX_WORD_BYTES
+
+
+def _quoted(word: str) -> str:
+    """A word as tsvector and tsquery input take it verbatim."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def tsvector_literal(tokens: Sequence[str]) -> str:
     """A document's words as tsvector input: each distinct word with positions 1…count."""
-    parts = []
-    for word, count in sorted(Counter(tokens).items()):
-        if not word or len(word.encode("utf-8")) > MAX_WORD_BYTES:
-            continue
-        quoted = word.replace("\\", "\\\\").replace("'", "''")
-        positions = ",".join(map(str, range(1, min(count, MAX_POSITIONS) + 1)))
-        parts.append(f"'{quoted}':{positions}")
-    return " ".join(parts)
+    return " ".join(
+        _quoted(word) + ":" + ",".join(map(str, range(1, min(count, MAX_POSITIONS) + 1)))
+        for word, count in sorted(Counter(tokens).items())
+        if storable(word)
+    )
 
 
 def tsquery_any(words: Iterable[str]) -> str:
-    """A tsquery matching documents holding any of `words`, taken verbatim."""
-    return " | ".join(
-        "'" + w.replace("\\", "\\\\").replace("'", "''") + "'"
-        for w in sorted(set(words))
-        if w and len(w.encode("utf-8")) <= MAX_WORD_BYTES
-    )
+    """A tsquery matching documents holding any of these (storable) words."""
+    return " | ".join(_quoted(word) for word in sorted(set(words)))
 
 
 @dataclass
@@ -207,7 +210,7 @@ class PostgresLexical:
 
     def scores(self, query: Mapping[str, int]) -> Scored:
         """BM25 of every document holding a query word; `query` maps word → times asked."""
-        words = [w for w in query if w and len(w.encode("utf-8")) <= MAX_WORD_BYTES]
+        words = [word for word in query if storable(word)]
         if not words:
             return Scored({}, {})
         with self.session.cursor() as cursor:
